@@ -4,6 +4,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradient functions; training needs all of them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 

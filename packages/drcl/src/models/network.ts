@@ -51,11 +51,12 @@ export class ModalityNetwork {
 
   constructor(init: NetworkWeights, trainable = true) {
     this.inputDim = init.inputDim;
-    this.weights = init.layers.map((l) =>
-      tf.variable(tf.tensor2d(l.weight, [l.inSize, l.outSize]), trainable),
+    // Inside tidy: the initial-value tensors are freed, the variables (never tidied) stay.
+    this.weights = tf.tidy(() =>
+      init.layers.map((l) => tf.variable(tf.tensor2d(l.weight, [l.inSize, l.outSize]), trainable)),
     );
     this.biases = init.layers.map((l) =>
-      l.bias === null ? null : tf.variable(tf.tensor1d(l.bias), trainable),
+      l.bias === null ? null : tf.tidy(() => tf.variable(tf.tensor1d(l.bias!), trainable)),
     );
   }
 

@@ -24,8 +24,8 @@ export class Adam {
     private readonly params: tf.Variable[],
     private readonly settings: AdamSettings,
   ) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    this.m = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p), false)));
+    this.v = tf.tidy(() => params.map((p) => tf.variable(tf.zerosLike(p), false)));
   }
 
   /** Applies one update with gradients listed in the order of `params`. */

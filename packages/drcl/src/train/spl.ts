@@ -35,7 +35,9 @@ export async function trainSplCandidate(
   const init =
     resume?.network ?? initNetworkWeights(dim, config.hiddenSizes, config.embeddingDim, rng);
   const net = new ModalityNetwork(init);
-  const w = tf.variable(tf.tensor2d(resume?.w ?? w0, [config.embeddingDim, numClasses]));
+  const w = tf.tidy(() =>
+    tf.variable(tf.tensor2d(resume?.w ?? w0, [config.embeddingDim, numClasses])),
+  );
   const params = [...net.variables(), w];
   const adam = new Adam(params, {
     learningRate: config.splLearningRate,
