@@ -30,5 +30,9 @@ export {
   type SearchMode,
   type SearchPage,
 } from './repositories/embedding-repository.ts';
-export { HNSW_MAX_HALFVEC_DIMENSION, HNSW_MAX_VECTOR_DIMENSION, type VectorInput } from './vector-sql.ts';
+export {
+  HNSW_MAX_HALFVEC_DIMENSION,
+  HNSW_MAX_VECTOR_DIMENSION,
+  type VectorInput,
+} from './vector-sql.ts';
 export * from './generated/prisma/client.ts';

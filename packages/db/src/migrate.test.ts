@@ -74,7 +74,10 @@ describe.each(TEST_DATABASE_MODES)('migrations on $name', (mode) => {
     await writeFile(join(addNote, 'migration.sql'), 'ALTER TABLE site ADD COLUMN note TEXT;');
     const broken = join(dir, '99990102000000_broken');
     await mkdir(broken);
-    await writeFile(join(broken, 'migration.sql'), 'CREATE TABLE t_ok (x int);\nSELECT nope FROM nowhere;');
+    await writeFile(
+      join(broken, 'migration.sql'),
+      'CREATE TABLE t_ok (x int);\nSELECT nope FROM nowhere;',
+    );
 
     await expect(migrate(db.sql, await readMigrations(dir))).rejects.toThrow(/nowhere/);
     const columns = await db.sql.query(
@@ -93,7 +96,8 @@ describe('concurrent migration runners', () => {
     const server = TEST_DATABASE_MODES.find((m) => m.name === 'postgres')!;
     const created = await server.create();
     try {
-      const open = () => openDatabase({ mode: 'server', url: created.url!, poolSize: 2 }, { migrate: false });
+      const open = () =>
+        openDatabase({ mode: 'server', url: created.url!, poolSize: 2 }, { migrate: false });
       const clients = await Promise.all([open(), open(), open()]);
       try {
         const migrations = await readMigrations();
@@ -101,7 +105,7 @@ describe('concurrent migration runners', () => {
         const appliedBy = results.filter((r) => r.applied.length > 0);
         expect(appliedBy).toHaveLength(1);
         expect(appliedBy[0]!.applied).toEqual(migrations.map((m) => m.name));
-        const rows = await clients[0]!.sql.query<{ migration_name: string }>(
+        const rows = await clients[0].sql.query<{ migration_name: string }>(
           'SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name',
         );
         expect(rows.map((r) => r.migration_name)).toEqual(migrations.map((m) => m.name));

@@ -47,7 +47,8 @@ export async function openDatabase(
   config: DatabaseConfig,
   options: OpenOptions = {},
 ): Promise<Database> {
-  const handle = config.mode === 'embedded' ? await openEmbedded(config.dataDir) : openServer(config);
+  const handle =
+    config.mode === 'embedded' ? await openEmbedded(config.dataDir) : openServer(config);
   try {
     const migration =
       options.migrate === false

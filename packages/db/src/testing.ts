@@ -57,8 +57,11 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () =>
-      withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    async drop() {
+      await withAdmin(adminUrl, (client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      );
+    },
   };
 }
 
@@ -70,4 +73,60 @@ async function withAdmin<T>(url: string, fn: (client: pg.Client) => Promise<T>):
   } finally {
     await client.end();
   }
+}
+
+/** Deterministic PRNG (mulberry32) so fixtures are identical run to run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  const u = 1 - random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+function normalise(vector: Float32Array): Float32Array {
+  let norm = 0;
+  for (const value of vector) norm += value * value;
+  norm = Math.sqrt(norm);
+  for (let i = 0; i < vector.length; i += 1) vector[i] = vector[i]! / norm;
+  return vector;
+}
+
+/**
+ * Unit vectors drawn around `clusters` random unit centres, as real embeddings cluster by class:
+ * each is centre + N(0, spread²/dim) noise per component, renormalised.
+ */
+export function clusteredUnitVectors(options: {
+  count: number;
+  dimension: number;
+  clusters: number;
+  spread: number;
+  seed: number;
+}): { vectors: Float32Array[]; cluster: number[]; centres: Float32Array[] } {
+  const random = seededRandom(options.seed);
+  const noise = options.spread / Math.sqrt(options.dimension);
+  const centres = Array.from({ length: options.clusters }, () =>
+    normalise(Float32Array.from({ length: options.dimension }, () => gaussian(random))),
+  );
+  const cluster: number[] = [];
+  const vectors = Array.from({ length: options.count }, (_, i) => {
+    const c = i % options.clusters;
+    cluster.push(c);
+    const centre = centres[c]!;
+    return normalise(
+      Float32Array.from(
+        { length: options.dimension },
+        (_, j) => centre[j]! + noise * gaussian(random),
+      ),
+    );
+  });
+  return { vectors, cluster, centres };
 }

@@ -49,7 +49,8 @@ export function isUuid(value: string): boolean {
 
 /** Ids are inlined only into index predicates, and only after this check. */
 export function assertUuid(value: string, what: string): void {
-  if (!isUuid(value)) throw new DbError('NOT_FOUND', `Unknown ${what} id: ${JSON.stringify(value)}.`);
+  if (!isUuid(value))
+    throw new DbError('NOT_FOUND', `Unknown ${what} id: ${JSON.stringify(value)}.`);
 }
 
 export function hnswIndexName(modelId: string): string {

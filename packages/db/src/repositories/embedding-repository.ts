@@ -99,7 +99,8 @@ export class EmbeddingRepository {
     if (rows.length === 0) return 0;
     const itemIds = rows.map((row) => row.itemId);
     const badId = itemIds.find((id) => !isUuid(id));
-    if (badId !== undefined) throw new DbError('NOT_FOUND', `Unknown item id: ${JSON.stringify(badId)}.`);
+    if (badId !== undefined)
+      throw new DbError('NOT_FOUND', `Unknown item id: ${JSON.stringify(badId)}.`);
     if (new Set(itemIds).size !== itemIds.length) {
       throw new DbError('INVALID_ARGUMENT', 'The batch holds the same item twice.');
     }
@@ -152,6 +153,8 @@ export class EmbeddingRepository {
        WITH (m = ${m}, ef_construction = ${efConstruction})
        WHERE model_id = '${modelId}'`,
     );
+    // Fresh statistics, or the planner keeps estimating an empty table and ignores the index.
+    await this.sql.exec('ANALYZE embedding');
   }
 
   async dropIndex(modelId: string): Promise<void> {
@@ -167,6 +170,29 @@ export class EmbeddingRepository {
   }
 
   async search(input: SearchInput): Promise<SearchPage> {
+    const k = input.k;
+    return this.sql.transaction(async (tx) => {
+      const query = await this.prepareSearch(tx, input);
+      const rows = await tx.query<HitRow>(query.text, query.params);
+      const hits = rows.slice(0, k).map(toHit);
+      return { hits, hasNextPage: rows.length > k, endCursor: hits.at(-1)?.cursor ?? null };
+    });
+  }
+
+  /** The query plan `search` would use (EXPLAIN), for operators and tests. */
+  async explainSearch(input: SearchInput): Promise<string> {
+    return this.sql.transaction(async (tx) => {
+      const query = await this.prepareSearch(tx, input);
+      const rows = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${query.text}`, query.params);
+      return rows.map((row) => row['QUERY PLAN']).join('\n');
+    });
+  }
+
+  /** Validates the input, applies the HNSW settings to the transaction and builds the SQL. */
+  private async prepareSearch(
+    tx: SqlExecutor,
+    input: SearchInput,
+  ): Promise<{ text: string; params: unknown[] }> {
     assertUuid(input.datasetId, 'dataset');
     if (!Number.isInteger(input.k) || input.k < 1 || input.k > MAX_SEARCH_PAGE) {
       throw new DbError('INVALID_ARGUMENT', `k must be an integer in 1..${MAX_SEARCH_PAGE}.`);
@@ -180,60 +206,56 @@ export class EmbeddingRepository {
       throw new DbError('INVALID_ARGUMENT', 'maxScanTuples must be a positive integer.');
     }
     const after = input.after ? decodeCursor(input.after) : null;
+    const model = await this.findModel(tx, input.modelId);
+    if (model.dataset_id !== input.datasetId) {
+      const [dataset] = await tx.query('SELECT 1 FROM dataset WHERE id = $1', [input.datasetId]);
+      throw new DbError(
+        'NOT_FOUND',
+        dataset
+          ? `Model ${input.modelId} does not belong to dataset ${input.datasetId}.`
+          : `Unknown dataset id: ${JSON.stringify(input.datasetId)}.`,
+      );
+    }
+    assertVector(input.vector, model.dimension, 'query vector');
 
-    return this.sql.transaction(async (tx) => {
-      const model = await this.findModel(tx, input.modelId);
-      if (model.dataset_id !== input.datasetId) {
-        const [dataset] = await tx.query('SELECT 1 FROM dataset WHERE id = $1', [input.datasetId]);
-        throw new DbError(
-          'NOT_FOUND',
-          dataset
-            ? `Model ${input.modelId} does not belong to dataset ${input.datasetId}.`
-            : `Unknown dataset id: ${JSON.stringify(input.datasetId)}.`,
-        );
-      }
-      assertVector(input.vector, model.dimension, 'query vector');
+    const params: unknown[] = [vectorLiteral(input.vector)];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const approximate = input.mode === 'approximate';
+    const type = approximate ? indexedType(model.dimension) : 'vector';
+    const distance = approximate
+      ? `(e.vector::${type}) <=> $1::${type}`
+      : `e.vector <=> $1::vector`;
+    // The model id is inlined (validated UUID) so the planner can match the partial index.
+    const where = [`e.model_id = '${model.id}'`, ...filterClauses(input.filters, param)];
+    if (after) {
+      const d = param(after.distance);
+      where.push(`((${distance}) > ${d} OR ((${distance}) = ${d} AND e.id > ${param(after.id)}))`);
+    }
+    const limit = param(input.k + 1);
+    const select = `SELECT e.id::text AS id, e.item_id, e.site_id, e.modality, ${distance} AS distance
+      FROM embedding e WHERE ${where.join(' AND ')}`;
+    if (!approximate) return { text: `${select} ORDER BY distance, e.id LIMIT ${limit}`, params };
 
-      const params: unknown[] = [vectorLiteral(input.vector)];
-      const param = (value: unknown): string => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      const type = input.mode === 'approximate' ? indexedType(model.dimension) : 'vector';
-      const distance =
-        input.mode === 'approximate' ? `(e.vector::${type}) <=> $1::${type}` : `e.vector <=> $1::vector`;
-      // The model id is inlined (validated UUID) so the planner can match the partial index.
-      const where = [`e.model_id = '${model.id}'`, ...filterClauses(input.filters, param)];
-      if (after) {
-        const d = param(after.distance);
-        where.push(`((${distance}) > ${d} OR ((${distance}) = ${d} AND e.id > ${param(after.id)}))`);
-      }
-      const limit = param(input.k + 1);
-      const select = `SELECT e.id::text AS id, e.item_id, e.site_id, e.modality, ${distance} AS distance
-        FROM embedding e WHERE ${where.join(' AND ')}`;
-      let text: string;
-      if (input.mode === 'approximate') {
-        await tx.query(
-          `SELECT set_config('hnsw.ef_search', $1, true),
-                  set_config('hnsw.iterative_scan', 'strict_order', true),
-                  set_config('hnsw.max_scan_tuples', $2, true)`,
-          [String(efSearch), String(maxScanTuples)],
-        );
-        // The inner ORDER BY is the bare distance so the HNSW index can serve it; ties are then
-        // broken by id for a stable order.
-        text = `SELECT * FROM (${select} ORDER BY distance LIMIT ${limit}) hits
-                ORDER BY distance, id::bigint`;
-      } else {
-        text = `${select} ORDER BY distance, e.id LIMIT ${limit}`;
-      }
-      const rows = await tx.query<HitRow>(text, params);
-      const hits = rows.slice(0, input.k).map(toHit);
-      return {
-        hits,
-        hasNextPage: rows.length > input.k,
-        endCursor: hits.at(-1)?.cursor ?? null,
-      };
-    });
+    // Approximate means the HNSW index: sequential and bitmap scans are ruled out for this
+    // transaction, so the planner cannot silently turn the search into an exact one.
+    await tx.query(
+      `SELECT set_config('hnsw.ef_search', $1, true),
+              set_config('hnsw.iterative_scan', 'strict_order', true),
+              set_config('hnsw.max_scan_tuples', $2, true),
+              set_config('enable_seqscan', 'off', true),
+              set_config('enable_bitmapscan', 'off', true)`,
+      [String(efSearch), String(maxScanTuples)],
+    );
+    // The inner ORDER BY is the bare distance so the HNSW index can serve it; ties are then
+    // broken by id for a stable order.
+    return {
+      text: `SELECT * FROM (${select} ORDER BY distance LIMIT ${limit}) hits
+             ORDER BY distance, id::bigint`,
+      params,
+    };
   }
 
   private async findModel(executor: SqlExecutor, modelId: string): Promise<ModelRow> {
@@ -252,7 +274,8 @@ function filterClauses(
   param: (value: unknown) => string,
 ): string[] {
   const clauses: string[] = [];
-  if (filters?.modalities?.length) clauses.push(`e.modality = ANY(${param(filters.modalities)}::text[])`);
+  if (filters?.modalities?.length)
+    clauses.push(`e.modality = ANY(${param(filters.modalities)}::text[])`);
   if (filters?.siteIds?.length) {
     filters.siteIds.forEach((id) => assertUuid(id, 'site'));
     clauses.push(`e.site_id = ANY(${param(filters.siteIds)}::uuid[])`);
