@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { FeatureError } from '../errors.ts';
+import { parseNpy } from './npy.ts';
+import { parseJsonlVectors } from './jsonl.ts';
+import { parseCsvVectors } from './csv.ts';
+import { checkVector, type VectorReadArgs, type VectorRow } from './rows.ts';
+
+export interface NpyImportArgs extends VectorReadArgs {
+  /** Per-row labels: a 1-D integer class-id array, or a 2-D multi-hot (rows × classes) array. */
+  labels?: Uint8Array;
+  /** Class names indexed by class id; default the id as a string. */
+  classNames?: readonly string[];
+  /** Per-row ids and sites, if known. */
+  ids?: readonly string[];
+  sites?: readonly (string | undefined)[];
+}
+
+function labelRows(
+  bytes: Uint8Array,
+  rows: number,
+  names: readonly string[] | undefined,
+): string[][] {
+  const arr = parseNpy(bytes);
+  if (arr.shape[0] !== rows)
+    throw new FeatureError(
+      'BAD_RECORD',
+      `labels file has ${arr.shape[0]} rows, features have ${rows}`,
+    );
+  const name = (c: number) => names?.[c] ?? String(c);
+  if (arr.shape.length === 1) return Array.from(arr.data, (c) => [name(c)]);
+  const k = arr.shape[1]!;
+  return Array.from({ length: rows }, (_, i) => {
+    const out: string[] = [];
+    for (let c = 0; c < k; c++) if (arr.data[i * k + c]! > 0) out.push(name(c));
+    return out;
+  });
+}
+
+/**
+ * Rows of a 2-D `.npy` feature array (rows × dims), with optional labels/ids/sites. A row with
+ * NaN/Inf, or every row when the width differs from `dims`, is an error row.
+ */
+export function* readNpyVectors(bytes: Uint8Array, args: NpyImportArgs = {}): Generator<VectorRow> {
+  const arr = parseNpy(bytes);
+  if (arr.shape.length !== 2)
+    throw new FeatureError(
+      'BAD_RECORD',
+      `feature array must be 2-D, found shape (${arr.shape.join(', ')})`,
+    );
+  const [rows, width] = arr.shape as [number, number];
+  const labels = args.labels ? labelRows(args.labels, rows, args.classNames) : undefined;
+  for (let i = 0; i < rows; i++) {
+    const id = args.ids?.[i];
+    const site = args.sites?.[i];
+    try {
+      const vector = checkVector(
+        Array.from(arr.data.subarray(i * width, (i + 1) * width)),
+        args.dims,
+      );
+      yield {
+        ok: true,
+        row: i + 1,
+        ...(id !== undefined ? { id } : {}),
+        vector,
+        labels: labels?.[i] ?? [],
+        ...(site !== undefined ? { site } : {}),
+      };
+    } catch (err) {
+      const e =
+        err instanceof FeatureError
+          ? err.toJSON()
+          : { code: 'BAD_VECTOR' as const, message: String(err) };
+      yield {
+        ok: false,
+        row: i + 1,
+        ...(id !== undefined ? { id } : {}),
+        error: { ...e, message: `row ${i + 1}: ${e.message}` },
+      };
+    }
+  }
+}
+
+export type VectorFileFormat = 'npy' | 'jsonl' | 'csv';
+
+export function vectorFormatFromPath(path: string): VectorFileFormat | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.npy')) return 'npy';
+  if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson')) return 'jsonl';
+  if (lower.endsWith('.csv')) return 'csv';
+  return undefined;
+}
+
+/** Reads a `.npy`, `.jsonl` or `.csv` feature file from disk (whole file in memory). */
+export async function readVectorFile(
+  path: string,
+  args: NpyImportArgs & { format?: VectorFileFormat } = {},
+): Promise<VectorRow[]> {
+  const format = args.format ?? vectorFormatFromPath(path);
+  const bytes = await readFile(path);
+  switch (format) {
+    case 'npy':
+      return [...readNpyVectors(bytes, args)];
+    case 'jsonl':
+      return [...parseJsonlVectors(bytes.toString('utf8'), args)];
+    case 'csv':
+      return [...parseCsvVectors(bytes.toString('utf8'), args)];
+    case undefined:
+      throw new FeatureError('UNSUPPORTED_TYPE', `cannot tell the vector file format of ${path}`);
+  }
+}
