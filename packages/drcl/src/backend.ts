@@ -4,8 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradient functions; training needs all of them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import './tf-gradients.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 

@@ -1,7 +1,6 @@
 // Generalized cross-entropy and the SPL quality score, on logits f·W and (multi-hot) labels.
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradient functions; training needs all of them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '../tf-gradients.ts';
 
 /** Per-row Σ_c y_ic · softmax(logits_i)_c. */
 export function trueClassProbability(logits: tf.Tensor2D, labels: tf.Tensor2D): tf.Tensor1D {

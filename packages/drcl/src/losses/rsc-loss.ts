@@ -1,8 +1,7 @@
 // The RSC objective of one batch: J = J_L + wD·J_D + wMSE·J_MSE, on mixed features f̃, mixed
 // labels ỹ and the recast targets R = ỹW⁺ (see drcl-method.md, stage 2).
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradient functions; training needs all of them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '../tf-gradients.ts';
 import { gceLoss } from './gce.ts';
 
 /** cos2(A, B) = 2·ABᵀ / max(‖A_i‖‖B_j‖, eps). */
