@@ -35,6 +35,8 @@ export { mixFeatures, mixLabels, mixingMatrix } from './train/feature-augmentati
 export {
   trainDrcl,
   trainModality,
+  trainPriorCandidates,
+  choosePrior,
   initialPrior,
   liveTensors,
   type TrainOptions,

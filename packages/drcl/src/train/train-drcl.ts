@@ -101,6 +101,48 @@ export async function trainDrcl(
 }
 
 /**
+ * SPL for one modality alone: its prior candidate(s) (one, or one per site with enough items).
+ * Results equal those of `trainDrcl` (each candidate has its own seeded stream), so a driver can
+ * train modalities on different workers and then call `choosePrior` on all results.
+ */
+export async function trainPriorCandidates(
+  modality: ModalityData,
+  numClasses: number,
+  args: DrclArgs,
+  options: Omit<TrainOptions, 'resumeFrom'> = {},
+): Promise<SplCandidateResult[]> {
+  assertTrainingBackend(options.allowCpuBackend);
+  const config = getConfig(args);
+  checkModality(modality, numClasses);
+  const ctx = unitContext(config, numClasses, options, (current) => ({
+    format: 'concord-drcl-checkpoint',
+    version: 1,
+    config,
+    numClasses,
+    modalities: [modality.name],
+    spl: [],
+    prior: null,
+    rsc: [],
+    current,
+  }));
+  const w0 = initialPrior(config, numClasses);
+  const results: SplCandidateResult[] = [];
+  for (const candidate of buildPriorCandidates([modality], numClasses, config)) {
+    results.push(await trainSplCandidate(ctx, candidate, w0, null));
+  }
+  return results;
+}
+
+/** The prior from SPL results of every modality (highest best quality score). */
+export function choosePrior(
+  results: SplCandidateResult[],
+  args: DrclArgs,
+  numClasses: number,
+): PriorResult {
+  return selectPrior(results, getConfig(args), numClasses);
+}
+
+/**
  * Trains one modality alone against a saved prior (e.g. `model.prior`), without touching the
  * others; add the result to a model with `withModality`.
  */
