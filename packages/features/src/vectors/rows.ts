@@ -31,11 +31,10 @@ export function checkVector(values: readonly unknown[], dims: number | undefined
     const v = values[i];
     const n =
       typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (!Number.isFinite(n))
-      throw new FeatureError(
-        'BAD_VECTOR',
-        `value ${i} is ${JSON.stringify(v) ?? String(v)}, not a finite number`,
-      );
+    if (!Number.isFinite(n)) {
+      const shown = typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? 'undefined');
+      throw new FeatureError('BAD_VECTOR', `value ${i} is ${shown}, not a finite number`);
+    }
     if (Math.abs(n) > 3.4028234663852886e38)
       throw new FeatureError('BAD_VECTOR', `value ${i} (${n}) overflows float32`);
     out[i] = n;
