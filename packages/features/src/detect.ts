@@ -148,8 +148,12 @@ export async function detectContent(
   } else {
     text = decodeTextOrUndefined(bytes);
     if (text === undefined) {
-      if (declaredText || declared === undefined)
-        throw new FeatureError('BINARY_TEXT', 'content is binary, not UTF-8 text');
+      if (declaredText) throw new FeatureError('BINARY_TEXT', 'content is binary, not UTF-8 text');
+      if (declared === undefined)
+        throw new FeatureError(
+          'UNSUPPORTED_TYPE',
+          'unrecognised binary content (not a supported type)',
+        );
       throw new FeatureError(
         'TYPE_MISMATCH',
         `declared as ${declared} but content is unrecognised binary data`,

@@ -77,6 +77,20 @@ export {
   type ManifestFormat,
   type WalkFolderArgs,
 } from './pipeline/sources.ts';
+export {
+  createGloveFeaturiser,
+  isGloveAvailable,
+  GLOVE_FEATURISER_ID,
+  GLOVE_PACKAGE,
+  type WordEmbeddings,
+} from './text/glove.ts';
+export {
+  loadEmojiCorpus,
+  emojiSourceItems,
+  EMOJI_DATASOURCE_VERSION,
+  type EmojiCorpusArgs,
+  type EmojiRecord,
+} from './demo/emoji.ts';
 export type {
   FailedItem,
   FeaturisedItem,
