@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import './tf-gradients.ts';
+import { installFastWasmMatMul } from './wasm-matmul.ts';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -51,6 +52,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     wasm.setWasmPaths(`${path.join(dir, 'dist')}${path.sep}`);
     if (await tf.setBackend('wasm')) {
       await tf.ready();
+      installFastWasmMatMul();
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       return { name: 'wasm', simd, threads: wasm.getThreadsCount(), notes };
     }

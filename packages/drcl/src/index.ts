@@ -36,6 +36,7 @@ export {
   trainDrcl,
   trainModality,
   trainPriorCandidates,
+  assembleModel,
   choosePrior,
   initialPrior,
   liveTensors,

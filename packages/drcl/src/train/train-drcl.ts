@@ -214,7 +214,8 @@ function checkModality(m: ModalityData, numClasses: number): void {
   }
 }
 
-function assembleModel(
+/** A model from finished parts (for drivers that train units on separate workers). */
+export function assembleModel(
   config: DrclConfig,
   numClasses: number,
   prior: PriorResult,

@@ -1,0 +1,278 @@
+// DRCL benchmark with the reference protocol on a folder of .npy files (default: wikipedia-classic:
+// 2,173 train; first 231 test rows = validation; remaining 462 = test). Prints mAP@all per
+// direction and mean, SPL scores and the chosen prior, seconds per epoch for SPL and RSC, achieved
+// GFLOPS (dense-layer FLOPs / wall time), peak RSS and the backend.
+//
+//   npx tsx test/bench/drcl-wikipedia.ts [--data DIR] [--modalities image,text]
+//       [--validation-from-test 231] [--spl-epochs 100] [--rsc-epochs 100] [--lr image=5e-4,text=5e-4]
+//       [--hidden 4096,4096] [--dim 2048] [--batch 1024] [--no-fused] [--parallel] [--json FILE]
+//
+// --parallel trains the modalities in separate processes (one WASM thread each), as separate
+// workers of the platform would: SPL per modality → prior → RSC per modality.
+import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  assembleModel,
+  choosePrior,
+  decodeBundle,
+  type DrclConfig,
+  embedModality,
+  encodeBundle,
+  type EpochEvent,
+  evaluateAllDirections,
+  getConfig,
+  initBackend,
+  type PriorResult,
+  randomRankingMap,
+  type RetrievalSet,
+  type RscResult,
+  type SplCandidateResult,
+  trainDrcl,
+  trainModality,
+  trainPriorCandidates,
+  type TrainingCallbacks,
+} from '@concord/drcl';
+import {
+  drclArgsFromFlags,
+  formatModelReport,
+  loadNpyDataset,
+  TRAINING_FLAGS,
+} from '@concord/drcl/node';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values: flags } = parseArgs({
+  options: {
+    ...TRAINING_FLAGS,
+    data: {
+      type: 'string',
+      default: path.resolve(here, '../../../shared/datasets/wikipedia-classic'),
+    },
+    modalities: { type: 'string', default: 'image,text' },
+    'validation-from-test': { type: 'string', default: '231' },
+    'no-fused': { type: 'boolean', default: false },
+    parallel: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    // internal: a child process of --parallel
+    role: { type: 'string' },
+    unit: { type: 'string' },
+    io: { type: 'string' },
+  },
+});
+
+const modalities = flags.modalities.split(',');
+const args = {
+  splEpochs: 100,
+  rscEpochs: 100,
+  rscLearningRates: Object.fromEntries(modalities.map((m) => [m, 5e-4])),
+  ...drclArgsFromFlags(flags),
+};
+const config = getConfig(args);
+const fused = !flags['no-fused'];
+const load = () =>
+  loadNpyDataset({
+    dir: flags.data,
+    modalities,
+    validationFromTest: Number(flags['validation-from-test']),
+  });
+
+/** Dense-layer FLOPs: 2·n·Σ in·out forward; training steps count 3× (forward + backward). */
+function layerFlops(inputDim: number, c: DrclConfig): number {
+  const sizes = [inputDim, ...c.hiddenSizes, c.embeddingDim];
+  let s = 0;
+  for (let i = 0; i + 1 < sizes.length; i++) s += sizes[i]! * sizes[i + 1]!;
+  return 2 * s;
+}
+
+interface EpochRecord {
+  stage: 'spl' | 'rsc';
+  unit: string;
+  epoch: number;
+  seconds: number;
+  flops: number;
+}
+
+function recorder(dims: Record<string, number>, counts: Record<string, [number, number]>) {
+  const epochs: EpochRecord[] = [];
+  const onEpochEnd = (e: EpochEvent) => {
+    const modality = e.stage === 'spl' ? e.modality : e.modality;
+    const per = layerFlops(dims[modality]!, config);
+    const [train, val] = counts[modality]!;
+    const steps = e.batches * config.batchSize;
+    const flops = e.stage === 'spl' ? 3 * per * steps + per * train : 3 * per * steps + per * val;
+    const unit = e.stage === 'spl' ? e.candidate : e.modality;
+    epochs.push({ stage: e.stage, unit, epoch: e.epoch, seconds: e.seconds, flops });
+    const detail =
+      e.stage === 'spl'
+        ? `S=${e.qualityScore.toFixed(4)}`
+        : `loss=${e.loss.total.toFixed(4)} val=${e.validationLoss?.total.toFixed(4) ?? '-'}`;
+    console.log(
+      `${e.stage} ${unit} epoch ${e.epoch} ${detail} ${e.seconds.toFixed(2)}s ${(flops / e.seconds / 1e9).toFixed(1)} GFLOPS`,
+    );
+  };
+  return { epochs, onEpochEnd };
+}
+
+async function runChild(): Promise<void> {
+  await initBackend();
+  const { dataset } = load();
+  const modality = dataset.modalities.find((m) => m.name === flags.unit)!;
+  const dims = { [modality.name]: modality.train.dim };
+  const counts = {
+    [modality.name]: [
+      modality.train.labels.length / dataset.numClasses,
+      (modality.validation?.labels.length ?? 0) / dataset.numClasses,
+    ] as [number, number],
+  };
+  const rec = recorder(dims, counts);
+  const callbacks: TrainingCallbacks = { onEpochEnd: rec.onEpochEnd };
+  const io = flags.io!;
+  if (flags.role === 'spl') {
+    const results = await trainPriorCandidates(modality, dataset.numClasses, args, {
+      callbacks,
+      fused,
+    });
+    writeFileSync(io, encodeBundle({ results, epochs: rec.epochs }));
+  } else {
+    const prior = decodeBundle(readFileSync(io)) as PriorResult;
+    const result = await trainModality(modality, prior, dataset.numClasses, args, {
+      callbacks,
+      fused,
+    });
+    writeFileSync(io, encodeBundle({ result, epochs: rec.epochs }));
+  }
+}
+
+function forkUnit(role: 'spl' | 'rsc', unit: string, io: string): Promise<void> {
+  const childArgs = [...process.argv.slice(2), '--role', role, '--unit', unit, '--io', io];
+  const child = fork(fileURLToPath(import.meta.url), childArgs, { execArgv: process.execArgv });
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${role} ${unit}: exit ${code}`)),
+    );
+  });
+}
+
+async function runParent(): Promise<void> {
+  const info = await initBackend();
+  const { dataset, test } = load();
+  const dims = Object.fromEntries(dataset.modalities.map((m) => [m.name, m.train.dim]));
+  const counts = Object.fromEntries(
+    dataset.modalities.map((m) => [
+      m.name,
+      [
+        m.train.labels.length / dataset.numClasses,
+        (m.validation?.labels.length ?? 0) / dataset.numClasses,
+      ] as [number, number],
+    ]),
+  );
+  console.log(
+    `backend ${info.name} simd=${info.simd} threads=${info.threads} ${info.notes.join('; ')}`,
+  );
+  console.log(`config ${JSON.stringify(config)} fused=${fused} parallel=${flags.parallel}`);
+  const started = performance.now();
+  let epochs: EpochRecord[] = [];
+  let model;
+  if (flags.parallel) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drcl-bench-'));
+    const file = (role: string, m: string) => path.join(dir, `${role}-${m}.bin`);
+    const splStart = performance.now();
+    await Promise.all(modalities.map((m) => forkUnit('spl', m, file('spl', m))));
+    const splWall = (performance.now() - splStart) / 1000;
+    const spl: SplCandidateResult[] = [];
+    for (const m of modalities) {
+      const out = decodeBundle(readFileSync(file('spl', m))) as {
+        results: SplCandidateResult[];
+        epochs: EpochRecord[];
+      };
+      spl.push(...out.results);
+      epochs.push(...out.epochs);
+    }
+    const prior = choosePrior(spl, args, dataset.numClasses);
+    for (const m of modalities) writeFileSync(file('rsc', m), encodeBundle(prior));
+    const rscStart = performance.now();
+    await Promise.all(modalities.map((m) => forkUnit('rsc', m, file('rsc', m))));
+    const rscWall = (performance.now() - rscStart) / 1000;
+    const rsc: RscResult[] = [];
+    for (const m of modalities) {
+      const out = decodeBundle(readFileSync(file('rsc', m))) as {
+        result: RscResult;
+        epochs: EpochRecord[];
+      };
+      rsc.push(out.result);
+      epochs.push(...out.epochs);
+    }
+    model = assembleModel(config, dataset.numClasses, prior, spl, rsc);
+    console.log(
+      `wall: SPL ${splWall.toFixed(1)}s (${(splWall / config.splEpochs).toFixed(2)} s/epoch, all modalities), RSC ${rscWall.toFixed(1)}s (${(rscWall / config.rscEpochs).toFixed(2)} s/epoch)`,
+    );
+  } else {
+    const rec = recorder(dims, counts);
+    model = await trainDrcl(dataset, args, { fused, callbacks: { onEpochEnd: rec.onEpochEnd } });
+    epochs = rec.epochs;
+  }
+  const totalSeconds = (performance.now() - started) / 1000;
+  const sets: Record<string, RetrievalSet> = {};
+  for (const m of modalities) {
+    sets[m] = {
+      embeddings: embedModality(model, m, test[m]!.features),
+      dim: config.embeddingDim,
+      labels: test[m]!.labels,
+      numClasses: dataset.numClasses,
+    };
+  }
+  const report = evaluateAllDirections(sets);
+  const [a, b] = modalities as [string, string];
+  const summary = (stage: 'spl' | 'rsc') => {
+    // SPL epoch 0 makes no update (q = 0): timed separately.
+    const rows = epochs.filter((e) => e.stage === stage && !(stage === 'spl' && e.epoch === 0));
+    const seconds = rows.reduce((s, e) => s + e.seconds, 0);
+    const flops = rows.reduce((s, e) => s + e.flops, 0);
+    const epochsPerUnit = stage === 'spl' ? config.splEpochs - 1 : config.rscEpochs;
+    return {
+      secondsPerEpochAllModalities: seconds / Math.max(1, epochsPerUnit),
+      gflops: flops / seconds / 1e9,
+    };
+  };
+  const result = {
+    backend: info,
+    config,
+    fused,
+    parallel: flags.parallel,
+    map: Object.fromEntries(Object.entries(report.directions).map(([k, v]) => [k, v.map])),
+    meanMap: report.meanMap,
+    randomMap: randomRankingMap(sets[a]!, sets[b]!),
+    prior: {
+      candidate: model.prior.candidate,
+      score: model.prior.score,
+      selection: model.prior.selection,
+    },
+    splScores: Object.fromEntries(model.report.spl.map((s) => [s.id, s.bestScore])),
+    rscBestEpoch: Object.fromEntries(model.report.rsc.map((r) => [r.modality, r.bestEpoch])),
+    spl: summary('spl'),
+    rsc: summary('rsc'),
+    totalSeconds,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  console.log(formatModelReport(model));
+  for (const [k, v] of Object.entries(result.map)) console.log(`mAP@all ${k}: ${v.toFixed(4)}`);
+  console.log(
+    `mean mAP: ${result.meanMap.toFixed(4)} (random ranking ${result.randomMap.toFixed(4)})`,
+  );
+  console.log(
+    `SPL: ${result.spl.secondsPerEpochAllModalities.toFixed(2)} s/epoch (sum over modalities), ${result.spl.gflops.toFixed(1)} GFLOPS`,
+  );
+  console.log(
+    `RSC: ${result.rsc.secondsPerEpochAllModalities.toFixed(2)} s/epoch (sum over modalities), ${result.rsc.gflops.toFixed(1)} GFLOPS`,
+  );
+  console.log(
+    `total ${totalSeconds.toFixed(1)} s; peak RSS of this process ${result.peakRssMiB.toFixed(0)} MiB`,
+  );
+  if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 2));
+}
+
+if (flags.role) await runChild();
+else await runParent();
