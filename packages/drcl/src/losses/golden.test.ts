@@ -157,3 +157,31 @@ describe('hand-computable GCE and properties', () => {
 function scalarOf(t: tf.Tensor): number {
   return t.dataSync()[0]!;
 }
+
+describe('matrix products with transposed operands (WASM kernel wrapper)', () => {
+  // x = [[1,2],[3,4],[5,6]], y = [[1,0,2],[0,1,3]]; expected products worked out by hand.
+  const x = [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ];
+  const y = [
+    [1, 0, 2],
+    [0, 1, 3],
+  ];
+  const product = (a: number[][], b: number[][], ta: boolean, tb: boolean) =>
+    tf.tidy(() => tf.matMul(tf.tensor2d(a), tf.tensor2d(b), ta, tb).arraySync());
+
+  it('xᵀ·yᵀ, x·xᵀ and yᵀ·y', () => {
+    expect(product(x, y, true, true)).toEqual([
+      [11, 18],
+      [14, 22],
+    ]);
+    expect(product(x, x, false, true)[0]).toEqual([5, 11, 17]);
+    expect(product(y, y, true, false)).toEqual([
+      [1, 0, 2],
+      [0, 1, 3],
+      [2, 3, 13],
+    ]);
+  });
+});
