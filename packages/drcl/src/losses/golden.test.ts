@@ -170,7 +170,7 @@ describe('matrix products with transposed operands (WASM kernel wrapper)', () =>
     [0, 1, 3],
   ];
   const product = (a: number[][], b: number[][], ta: boolean, tb: boolean) =>
-    tf.tidy(() => tf.matMul(tf.tensor2d(a), tf.tensor2d(b), ta, tb).arraySync());
+    tf.tidy(() => tf.matMul(tf.tensor2d(a), tf.tensor2d(b), ta, tb).arraySync() as number[][]);
 
   it('xᵀ·yᵀ, x·xᵀ and yᵀ·y', () => {
     expect(product(x, y, true, true)).toEqual([
