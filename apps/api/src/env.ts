@@ -5,6 +5,10 @@ import { z } from 'zod';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
 const schema = z.object({
   /** PostgreSQL URL for server mode; unset = embedded PGlite. */
   DATABASE_URL: z.url().optional(),
@@ -13,6 +17,46 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(4000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Largest accepted HTTP body (JSON or multipart), bytes. */
+  MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
+  /** Largest single uploaded or base64 item, bytes. */
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 * 1024),
+  /** Largest decoded image, pixels (decompression-bomb limit). */
+  MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).default(40_000_000),
+  /** Items per ingestion call. */
+  MAX_INGEST_BATCH: z.coerce.number().int().min(1).default(256),
+  /** Largest page of any connection. */
+  MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(10),
+  MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
+  /** Image featuriser built into nsfwjs: mobilenet_v2 (1280-d) or inception_v3 (2048-d). */
+  IMAGE_FEATURISER: z.enum(['mobilenet_v2', 'inception_v3']).default('mobilenet_v2'),
+  /** Start the job worker in this process (API + worker together). */
+  RUN_WORKER: bool.default(true),
+  /** Serve the API in this process (false = worker only). */
+  RUN_API: bool.default(true),
+  /** A training job not finished after this long is failed and retried (pg-boss 10 has no heartbeat). */
+  TRAINING_JOB_EXPIRE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(4 * 3600),
+  TRAINING_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(3),
+  /** How often pg-boss looks for expired jobs and due cron schedules. */
+  JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).default(30),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
+  /** Webhook delivery: attempts and the first retry delay (doubles each time). */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  WEBHOOK_RETRY_SECONDS: z.coerce.number().int().min(1).default(10),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,25 +1,27 @@
-/** Starts the API on the embedded database (default) or on DATABASE_URL. */
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { openDatabase } from '@concord/db';
+/**
+ * Starts Concord: API + worker in one process by default (embedded PGlite in .data/), or either
+ * alone with RUN_WORKER=false / RUN_API=false (server mode, DATABASE_URL).
+ */
+import { startApp } from './app.ts';
 import { parseEnv } from './env.ts';
-import { createServer } from './server.ts';
+import { consoleLogger } from './logger.ts';
 
 const env = parseEnv();
-const db = await openDatabase(
-  env.DATABASE_URL
-    ? { mode: 'server', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
-    : { mode: 'embedded', dataDir: env.CONCORD_DATA_DIR },
+const app = await startApp(env, consoleLogger);
+const parts = [env.RUN_API ? 'API' : null, env.RUN_WORKER ? 'worker' : null]
+  .filter(Boolean)
+  .join(' + ');
+console.log(
+  `Concord ${parts} (${app.deps.db.mode} database)${app.url ? ` ready at ${app.url}` : ' running'}`,
 );
-const server = createServer();
-const { url } = await startStandaloneServer(server, {
-  listen: { host: env.HOST, port: env.PORT },
-  context: () => Promise.resolve({ db }),
-});
-console.log(`Concord API (${db.mode} database) ready at ${url}`);
+if (app.adminKey) {
+  console.log(
+    `\nFirst start: an admin API key was created. It is shown only this once:\n\n  ${app.adminKey}\n\nSend it as "Authorization: Bearer <key>".\n`,
+  );
+}
 
 async function shutdown(): Promise<void> {
-  await server.stop();
-  await db.close();
+  await app.stop();
   process.exit(0);
 }
 process.once('SIGINT', () => void shutdown());

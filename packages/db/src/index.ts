@@ -35,4 +35,29 @@ export {
   HNSW_MAX_VECTOR_DIMENSION,
   type VectorInput,
 } from './vector-sql.ts';
+export { createRepositories, type Repositories } from './repositories/index.ts';
+export type { Page, PageArgs } from './repositories/common.ts';
+export {
+  DatasetRepository,
+  type DatasetInput,
+  type DatasetPatch,
+} from './repositories/dataset-repository.ts';
+export {
+  ItemRepository,
+  toFloat32,
+  type ItemFilter,
+  type ItemPatch,
+  type ItemSummary,
+  type NewItem,
+  type TrainingItem,
+} from './repositories/item-repository.ts';
+export {
+  ModelRepository,
+  type ModalityInput,
+  type NewModel,
+} from './repositories/model-repository.ts';
+export { TrainingRunRepository, type RunProgress } from './repositories/training-run-repository.ts';
+export { ApiKeyRepository, type NewApiKey } from './repositories/api-key-repository.ts';
+export { IngestionRepository } from './repositories/ingestion-repository.ts';
+export { WebhookRepository } from './repositories/webhook-repository.ts';
 export * from './generated/prisma/client.ts';

@@ -1,37 +1,27 @@
-import type { Context } from '../server.ts';
+/** The executable schema: every domain's SDL and resolvers. */
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { Resolvers } from '../generated/resolvers-types.ts';
+import { authResolvers } from './auth/resolvers.ts';
+import { commonResolvers } from './common/resolvers.ts';
+import { datasetResolvers } from './datasets/resolvers.ts';
+import { itemResolvers } from './items/resolvers.ts';
+import { modelResolvers } from './models/resolvers.ts';
+import { searchResolvers } from './search/resolvers.ts';
+import { trainingResolvers } from './training/resolvers.ts';
+import { loadTypeDefs } from './type-defs.ts';
+import { webhookResolvers } from './webhooks/resolvers.ts';
 
-export const typeDefs = /* GraphQL */ `
-  type Query {
-    "Liveness and which database mode this API runs on."
-    health: Health!
-    "Datasets, newest first."
-    datasets: [Dataset!]!
-  }
+export const resolvers: Resolvers[] = [
+  commonResolvers,
+  datasetResolvers,
+  itemResolvers,
+  modelResolvers,
+  trainingResolvers,
+  searchResolvers,
+  authResolvers,
+  webhookResolvers,
+];
 
-  type Health {
-    ok: Boolean!
-    databaseMode: String!
-  }
-
-  type Dataset {
-    id: ID!
-    name: String!
-    description: String!
-    modalities: [String!]!
-    dimension: Int!
-    itemCount: Int!
-  }
-`;
-
-export const resolvers = {
-  Query: {
-    health: (_: unknown, __: unknown, { db }: Context) => ({ ok: true, databaseMode: db.mode }),
-    datasets: async (_: unknown, __: unknown, { db }: Context) => {
-      const datasets = await db.prisma.dataset.findMany({
-        orderBy: { createdAt: 'desc' },
-        include: { _count: { select: { items: true } } },
-      });
-      return datasets.map(({ _count, ...dataset }) => ({ ...dataset, itemCount: _count.items }));
-    },
-  },
-};
+export function buildSchema() {
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+}

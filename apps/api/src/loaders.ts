@@ -1,0 +1,44 @@
+/** Per-request DataLoaders: one query per type per tick, whatever the shape of the request. */
+import type {
+  Dataset,
+  ItemSummary,
+  Label,
+  Model,
+  Repositories,
+  Site,
+  TrainingRun,
+} from '@concord/db';
+import DataLoader from 'dataloader';
+
+function byId<T extends { id: string }>(
+  load: (ids: readonly string[]) => Promise<T[]>,
+): DataLoader<string, T | null> {
+  return new DataLoader(async (ids) => {
+    const rows = new Map((await load(ids)).map((row) => [row.id, row]));
+    return ids.map((id) => rows.get(id) ?? null);
+  });
+}
+
+export function createLoaders(repos: Repositories) {
+  return {
+    dataset: byId<Dataset>((ids) => repos.datasets.findByIds(ids)),
+    site: byId<Site>((ids) => repos.datasets.findSitesByIds(ids)),
+    label: byId<Label>((ids) => repos.datasets.findLabelsByIds(ids)),
+    item: byId<ItemSummary>((ids) => repos.items.findByIds(ids)),
+    model: byId<Model>((ids) => repos.models.findByIds(ids)),
+    run: byId<TrainingRun>((ids) => repos.runs.findByIds(ids)),
+    itemLabelIds: new DataLoader<string, string[]>(async (ids) => {
+      const map = await repos.items.labelIdsOf(ids);
+      return ids.map((id) => map.get(id) ?? []);
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/** The labels of an item through the loaders (two batched queries for a whole page). */
+export async function labelsOf(loaders: Loaders, itemId: string): Promise<Label[]> {
+  const ids = await loaders.itemLabelIds.load(itemId);
+  const labels = await loaders.label.loadMany(ids);
+  return labels.filter((label): label is Label => label !== null && !(label instanceof Error));
+}

@@ -1,0 +1,58 @@
+import { authorize } from '../../auth/principal.ts';
+import type { Resolvers } from '../../generated/resolvers-types.ts';
+import { cancelTrainingRun } from '../../services/training/cancel-training-run.ts';
+import { startTrainingRun } from '../../services/training/start-training-run.ts';
+import { watchTrainingRun } from '../../services/training/watch-training-run.ts';
+import { decodeCursor, pageSize, toConnection } from '../connection.ts';
+import { uuid } from '../ids.ts';
+import { payload, query } from '../payload.ts';
+
+export const trainingResolvers: Resolvers = {
+  Query: {
+    trainingRun: (_, { id }, { principal, loaders }) =>
+      query(async () => {
+        authorize(principal, 'viewer');
+        const run = await loaders.run.load(uuid(id, 'training run'));
+        if (run) authorize(principal, 'viewer', run.datasetId);
+        return run;
+      }),
+    trainingRuns: (_, args, { deps, principal }) =>
+      query(async () => {
+        const datasetId = uuid(args.datasetId, 'dataset');
+        authorize(principal, 'viewer', datasetId);
+        return toConnection(
+          await deps.repos.runs.list(datasetId, {
+            first: pageSize(args.first, deps.env.MAX_PAGE_SIZE),
+            afterId: decodeCursor(args.after),
+          }),
+        );
+      }),
+  },
+  Mutation: {
+    startTrainingRun: (_, { datasetId, config }, { deps, principal }) =>
+      payload('run', () =>
+        startTrainingRun(deps, principal, uuid(datasetId, 'dataset'), config ?? null),
+      ),
+    cancelTrainingRun: (_, { id }, { deps, principal }) =>
+      payload('run', () => cancelTrainingRun(deps, principal, uuid(id, 'training run'))),
+  },
+  Subscription: {
+    trainingRunProgress: {
+      subscribe: (_, { id }, { deps, principal }) =>
+        watchTrainingRun(deps, principal, uuid(id, 'training run')),
+      resolve: (run: unknown) => run as never,
+    },
+  },
+  TrainingRun: {
+    dataset: async (run, _, { loaders }) => (await loaders.dataset.load(run.datasetId))!,
+    config: (run) => run.config,
+    epochs: (run, _, { deps }) => deps.repos.runs.epochs(run.id),
+    priorCandidates: (run) => run.priorCandidates,
+    selectedPrior: (run) => run.selectedPrior,
+    logs: (run) => run.logs,
+    model: (run, _, { deps }) => deps.repos.models.findByRun(run.id),
+  },
+  TrainingEpoch: {
+    metrics: (epoch) => epoch.metrics,
+  },
+};

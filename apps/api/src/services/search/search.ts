@@ -1,0 +1,123 @@
+/**
+ * Cross-modal search: the query (text, image, an item, or a raw vector) is featurised exactly as
+ * the corpus was, embedded by the model's network for its modality, and matched against one
+ * model's embeddings only — the active model unless `modelId` names another.
+ */
+import type { Model, SearchMode } from '@concord/db';
+import { MAX_SEARCH_PAGE } from '@concord/db';
+import { authorize, type Principal } from '../../auth/principal.ts';
+import type { AppDeps } from '../../context.ts';
+import { AppError, badInput, notFound } from '../../errors.ts';
+
+export interface SearchQuery {
+  text?: string | null;
+  image?: Uint8Array | null;
+  itemId?: string | null;
+  vector?: number[] | null;
+}
+
+export interface SearchArgs {
+  datasetId: string;
+  query: SearchQuery;
+  targetModality?: 'image' | 'text' | null;
+  siteIds?: string[] | null;
+  labelIds?: string[] | null;
+  first: number;
+  after?: string | null;
+  mode: SearchMode;
+  modelId?: string | null;
+}
+
+export interface SearchHitResult {
+  score: number;
+  itemId: string;
+  siteId: string;
+  modelId: string;
+  cursor: string;
+}
+
+export async function search(
+  deps: AppDeps,
+  principal: Principal | null,
+  args: SearchArgs,
+): Promise<{
+  hits: SearchHitResult[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+  model: Model;
+}> {
+  authorize(principal, 'viewer', args.datasetId);
+  const dataset = await deps.repos.datasets.findById(args.datasetId);
+  if (!dataset) throw notFound('dataset', args.datasetId);
+  const modelId = args.modelId ?? dataset.activeModelId;
+  if (!modelId)
+    throw new AppError(
+      'FAILED_PRECONDITION',
+      'The dataset has no active model yet; train one first.',
+    );
+  const model = await deps.repos.models.findById(modelId);
+  if (!model || model.datasetId !== dataset.id) throw notFound('model', modelId);
+  if (args.first < 1 || args.first > Math.min(MAX_SEARCH_PAGE, deps.env.MAX_PAGE_SIZE)) {
+    throw badInput(
+      `first must be between 1 and ${Math.min(MAX_SEARCH_PAGE, deps.env.MAX_PAGE_SIZE)}.`,
+      ['first'],
+    );
+  }
+  const vector = await queryVector(deps, model, args.query);
+  const page = await deps.db.embeddings.search({
+    datasetId: dataset.id,
+    modelId: model.id,
+    vector,
+    k: args.first,
+    mode: args.mode,
+    after: args.after ?? null,
+    filters: {
+      ...(args.targetModality ? { modalities: [args.targetModality] } : {}),
+      ...(args.siteIds?.length ? { siteIds: args.siteIds } : {}),
+      ...(args.labelIds?.length ? { labelIds: args.labelIds } : {}),
+    },
+  });
+  return {
+    hits: page.hits.map((hit) => ({
+      score: hit.score,
+      itemId: hit.itemId,
+      siteId: hit.siteId,
+      modelId: model.id,
+      cursor: hit.cursor,
+    })),
+    hasNextPage: page.hasNextPage,
+    endCursor: page.endCursor,
+    model,
+  };
+}
+
+async function queryVector(
+  deps: AppDeps,
+  model: Model,
+  query: SearchQuery,
+): Promise<Float32Array | number[]> {
+  const given = (['text', 'image', 'itemId', 'vector'] as const).filter(
+    (key) => query[key] != null,
+  );
+  if (given.length !== 1)
+    throw badInput('Give exactly one of text, image, file, itemId or vector.', ['query']);
+  if (query.vector != null) return query.vector;
+  if (query.itemId != null) {
+    const vector = await deps.repos.models.vectorOf(model.id, query.itemId);
+    if (!vector)
+      throw new AppError(
+        'NOT_FOUND',
+        `Item ${query.itemId} has no embedding in model v${model.version}.`,
+        ['query', 'itemId'],
+      );
+    return vector;
+  }
+  if (query.text != null) {
+    if (query.text.trim().length === 0)
+      throw badInput('The query text is empty.', ['query', 'text']);
+    const features = await deps.runtime.textFeatures(model.id, query.text);
+    return deps.runtime.embed(model.id, 'text', features);
+  }
+  const features = await deps.featurisers.imageFeatures(query.image!);
+  return deps.runtime.embed(model.id, 'image', features);
+}

@@ -1,0 +1,51 @@
+/** Messages between the training job (main thread) and the training thread. */
+import type {
+  DrclArgs,
+  EpochEvent,
+  LabelledSplit,
+  PriorSelectedEvent,
+  StageEvent,
+} from '@concord/drcl';
+
+export interface ModalityInput {
+  name: string;
+  train: LabelledSplit;
+  validation?: LabelledSplit;
+  /** Every READY item of the modality (row order = `itemIds` on the main side), to embed. */
+  all: { features: Float32Array; dim: number };
+  /** Rows of `all` in the held-out TEST split, with their labels and site indices. */
+  test: { rows: Int32Array; labels: Float32Array; siteIds: Int32Array };
+}
+
+export interface StartMessage {
+  type: 'start';
+  numClasses: number;
+  args: DrclArgs;
+  modalities: ModalityInput[];
+  resume: Uint8Array | null;
+}
+
+export type ToThread = StartMessage | { type: 'ack'; id: number } | { type: 'abort' };
+
+export interface TrainedOutput {
+  /** encodeBundle(model.prior) */
+  prior: Uint8Array;
+  priorSource: Record<string, unknown>;
+  config: Record<string, unknown>;
+  /** encodeBundle(network weights) per modality. */
+  networks: Record<string, Uint8Array>;
+  /** count×D embeddings of every item per modality (same row order as `all`). */
+  embeddings: Record<string, Float32Array>;
+  dimension: number;
+  metrics: Record<string, unknown>;
+}
+
+export type FromThread =
+  | { type: 'epoch'; event: EpochEvent }
+  | { type: 'prior'; event: PriorSelectedEvent }
+  | { type: 'unit'; event: StageEvent }
+  | { type: 'checkpoint'; id: number; bytes: Uint8Array; label: string }
+  | { type: 'log'; message: string }
+  | { type: 'done'; output: TrainedOutput }
+  | { type: 'cancelled' }
+  | { type: 'error'; message: string };

@@ -1,0 +1,31 @@
+/** Every Prisma-backed repository over one database, built once per process. */
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { ApiKeyRepository } from './api-key-repository.ts';
+import { DatasetRepository } from './dataset-repository.ts';
+import { IngestionRepository } from './ingestion-repository.ts';
+import { ItemRepository } from './item-repository.ts';
+import { ModelRepository } from './model-repository.ts';
+import { TrainingRunRepository } from './training-run-repository.ts';
+import { WebhookRepository } from './webhook-repository.ts';
+
+export interface Repositories {
+  datasets: DatasetRepository;
+  items: ItemRepository;
+  models: ModelRepository;
+  runs: TrainingRunRepository;
+  apiKeys: ApiKeyRepository;
+  ingestions: IngestionRepository;
+  webhooks: WebhookRepository;
+}
+
+export function createRepositories(db: { prisma: PrismaClient }): Repositories {
+  return {
+    datasets: new DatasetRepository(db.prisma),
+    items: new ItemRepository(db.prisma),
+    models: new ModelRepository(db.prisma),
+    runs: new TrainingRunRepository(db.prisma),
+    apiKeys: new ApiKeyRepository(db.prisma),
+    ingestions: new IngestionRepository(db.prisma),
+    webhooks: new WebhookRepository(db.prisma),
+  };
+}

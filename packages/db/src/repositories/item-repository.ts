@@ -1,0 +1,243 @@
+/** Items with their labels and input feature vectors. */
+import type {
+  IngestionStatus,
+  Item,
+  ItemSplit,
+  PrismaClient,
+  Prisma,
+} from '../generated/prisma/client.ts';
+import { mapped, pageQuery, toPage, type Page, type PageArgs } from './common.ts';
+
+export interface NewItem {
+  datasetId: string;
+  siteId: string;
+  modality: string;
+  externalKey: string | null;
+  content: Uint8Array | null;
+  text: string | null;
+  mimeType: string;
+  sizeBytes: number;
+  checksum: string;
+  metadata: Record<string, unknown>;
+  split: ItemSplit;
+  status: IngestionStatus;
+  error: string | null;
+  labelIds: string[];
+  features: {
+    featuriserId: string;
+    featuriserVersion: string;
+    values: Float32Array;
+  } | null;
+}
+
+export interface ItemFilter {
+  datasetId: string;
+  siteIds?: readonly string[];
+  labelIds?: readonly string[];
+  modality?: string | null;
+  status?: IngestionStatus | null;
+}
+
+export interface ItemPatch {
+  siteId?: string;
+  split?: ItemSplit;
+  metadata?: Record<string, unknown>;
+  labelIds?: string[];
+}
+
+/** What training needs of one item. */
+export interface TrainingItem {
+  id: string;
+  siteId: string;
+  modality: string;
+  split: ItemSplit;
+  text: string | null;
+  labelIndices: number[];
+  features: Float32Array | null;
+}
+
+/** Metadata-only selection: never load content bytes for lists. */
+const WITHOUT_CONTENT = { content: false } as const;
+export type ItemSummary = Omit<Item, 'content'>;
+
+export class ItemRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  findByChecksum(datasetId: string, modality: string, checksum: string) {
+    return this.prisma.item.findUnique({
+      where: { datasetId_modality_checksum: { datasetId, modality, checksum } },
+      omit: WITHOUT_CONTENT,
+    });
+  }
+
+  /** Writes an item, its labels and its feature vector in one transaction. */
+  create(input: NewItem): Promise<ItemSummary> {
+    return mapped('Item', () =>
+      this.prisma.$transaction(async (tx) => {
+        const item = await tx.item.create({
+          data: {
+            datasetId: input.datasetId,
+            siteId: input.siteId,
+            modality: input.modality,
+            externalKey: input.externalKey,
+            content: input.content === null ? null : new Uint8Array(input.content),
+            text: input.text,
+            mimeType: input.mimeType,
+            sizeBytes: input.sizeBytes,
+            checksum: input.checksum,
+            metadata: input.metadata as Prisma.InputJsonValue,
+            split: input.split,
+            status: input.status,
+            error: input.error,
+            labels: { create: input.labelIds.map((labelId) => ({ labelId })) },
+          },
+          omit: WITHOUT_CONTENT,
+        });
+        if (input.features) {
+          const values = input.features.values;
+          await tx.featureVector.create({
+            data: {
+              itemId: item.id,
+              featuriserId: input.features.featuriserId,
+              featuriserVersion: input.features.featuriserVersion,
+              dimension: values.length,
+              values: new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice(),
+            },
+          });
+        }
+        return item;
+      }),
+    );
+  }
+
+  findById(id: string): Promise<ItemSummary | null> {
+    return this.prisma.item.findUnique({ where: { id }, omit: WITHOUT_CONTENT });
+  }
+
+  findByIds(ids: readonly string[]): Promise<ItemSummary[]> {
+    return this.prisma.item.findMany({ where: { id: { in: [...ids] } }, omit: WITHOUT_CONTENT });
+  }
+
+  async content(id: string): Promise<Uint8Array | null> {
+    const row = await this.prisma.item.findUnique({ where: { id }, select: { content: true } });
+    return row?.content ?? null;
+  }
+
+  /** Label ids of each item, for a DataLoader. */
+  async labelIdsOf(itemIds: readonly string[]): Promise<Map<string, string[]>> {
+    const rows = await this.prisma.itemLabel.findMany({ where: { itemId: { in: [...itemIds] } } });
+    const out = new Map<string, string[]>(itemIds.map((id) => [id, []]));
+    for (const row of rows) out.get(row.itemId)?.push(row.labelId);
+    return out;
+  }
+
+  async list(filter: ItemFilter & PageArgs): Promise<Page<ItemSummary>> {
+    const where = whereOf(filter);
+    const [rows, total] = await Promise.all([
+      this.prisma.item.findMany({
+        where,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        omit: WITHOUT_CONTENT,
+        ...pageQuery(filter),
+      }),
+      this.prisma.item.count({ where }),
+    ]);
+    return toPage(rows, filter.first, total);
+  }
+
+  count(filter: ItemFilter): Promise<number> {
+    return this.prisma.item.count({ where: whereOf(filter) });
+  }
+
+  /** Items created or changed after `since` (threshold retraining). */
+  countChangedSince(datasetId: string, since: Date | null): Promise<number> {
+    return this.prisma.item.count({
+      where: { datasetId, ...(since ? { updatedAt: { gt: since } } : {}) },
+    });
+  }
+
+  update(id: string, patch: ItemPatch): Promise<ItemSummary> {
+    return mapped('Item', () =>
+      this.prisma.$transaction(async (tx) => {
+        if (patch.labelIds) {
+          await tx.itemLabel.deleteMany({ where: { itemId: id } });
+          await tx.itemLabel.createMany({
+            data: patch.labelIds.map((labelId) => ({ itemId: id, labelId })),
+          });
+        }
+        return tx.item.update({
+          where: { id },
+          data: {
+            ...(patch.siteId !== undefined ? { siteId: patch.siteId } : {}),
+            ...(patch.split !== undefined ? { split: patch.split } : {}),
+            ...(patch.metadata !== undefined
+              ? { metadata: patch.metadata as Prisma.InputJsonValue }
+              : {}),
+            // Relabelling counts as a change for threshold retraining.
+            updatedAt: new Date(),
+          },
+          omit: WITHOUT_CONTENT,
+        });
+      }),
+    );
+  }
+
+  delete(id: string): Promise<ItemSummary> {
+    return mapped('Item', () => this.prisma.item.delete({ where: { id }, omit: WITHOUT_CONTENT }));
+  }
+
+  /**
+   * Every READY item of a dataset with its label indices, its text (text items) and its feature
+   * vector from `featuriserId` (any version; the newest), in a stable order.
+   */
+  async trainingItems(datasetId: string, featuriserId: string): Promise<TrainingItem[]> {
+    const rows = await this.prisma.item.findMany({
+      where: { datasetId, status: 'READY' },
+      orderBy: { id: 'asc' },
+      select: {
+        id: true,
+        siteId: true,
+        modality: true,
+        split: true,
+        text: true,
+        labels: { select: { label: { select: { index: true } } } },
+        featureVectors: {
+          where: { featuriserId },
+          orderBy: { createdAt: 'desc' },
+          take: 1,
+          select: { values: true },
+        },
+      },
+    });
+    return rows.map((row) => {
+      const values = row.featureVectors[0]?.values;
+      return {
+        id: row.id,
+        siteId: row.siteId,
+        modality: row.modality,
+        split: row.split,
+        text: row.text,
+        labelIndices: row.labels.map((l) => l.label.index).sort((a, b) => a - b),
+        features: values ? toFloat32(values) : null,
+      };
+    });
+  }
+}
+
+function whereOf(filter: ItemFilter): Prisma.ItemWhereInput {
+  return {
+    datasetId: filter.datasetId,
+    ...(filter.siteIds?.length ? { siteId: { in: [...filter.siteIds] } } : {}),
+    ...(filter.labelIds?.length
+      ? { labels: { some: { labelId: { in: [...filter.labelIds] } } } }
+      : {}),
+    ...(filter.modality ? { modality: filter.modality } : {}),
+    ...(filter.status ? { status: filter.status } : {}),
+  };
+}
+
+export function toFloat32(bytes: Uint8Array): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}

@@ -1,0 +1,164 @@
+/** Training runs: status lifecycle, per-epoch metrics, logs and epoch checkpoints. */
+import type {
+  Prisma,
+  PrismaClient,
+  TrainingCheckpoint,
+  TrainingEpoch,
+  TrainingRun,
+  TrainingRunStatus,
+} from '../generated/prisma/client.ts';
+import { mapped, pageQuery, toPage, type Page, type PageArgs } from './common.ts';
+
+export interface RunProgress {
+  stage?: string | null;
+  epoch?: number;
+  progress?: number;
+  priorCandidates?: unknown[];
+  selectedPrior?: Record<string, unknown> | null;
+}
+
+export class TrainingRunRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  create(datasetId: string, config: Record<string, unknown>): Promise<TrainingRun> {
+    return mapped('Training run', () =>
+      this.prisma.trainingRun.create({
+        data: { datasetId, config: config as Prisma.InputJsonValue },
+      }),
+    );
+  }
+
+  findById(id: string): Promise<TrainingRun | null> {
+    return this.prisma.trainingRun.findUnique({ where: { id } });
+  }
+
+  findByIds(ids: readonly string[]): Promise<TrainingRun[]> {
+    return this.prisma.trainingRun.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  latest(datasetId: string): Promise<TrainingRun | null> {
+    return this.prisma.trainingRun.findFirst({
+      where: { datasetId },
+      orderBy: { queuedAt: 'desc' },
+    });
+  }
+
+  countUnfinished(datasetId: string): Promise<number> {
+    return this.prisma.trainingRun.count({
+      where: { datasetId, status: { in: ['QUEUED', 'RUNNING'] } },
+    });
+  }
+
+  async list(datasetId: string, args: PageArgs): Promise<Page<TrainingRun>> {
+    const where = { datasetId };
+    const [rows, total] = await Promise.all([
+      this.prisma.trainingRun.findMany({
+        where,
+        orderBy: [{ queuedAt: 'asc' }, { id: 'asc' }],
+        ...pageQuery(args),
+      }),
+      this.prisma.trainingRun.count({ where }),
+    ]);
+    return toPage(rows, args.first, total);
+  }
+
+  /** QUEUED/RUNNING → RUNNING, counting the attempt; null when the run is already final. */
+  async start(id: string): Promise<TrainingRun | null> {
+    const { count } = await this.prisma.trainingRun.updateMany({
+      where: { id, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: { status: 'RUNNING', attempts: { increment: 1 }, startedAt: new Date(), error: null },
+    });
+    return count === 0 ? null : this.findById(id);
+  }
+
+  update(id: string, progress: RunProgress): Promise<TrainingRun> {
+    return this.prisma.trainingRun.update({
+      where: { id },
+      data: {
+        ...(progress.stage !== undefined ? { stage: progress.stage } : {}),
+        ...(progress.epoch !== undefined ? { epoch: progress.epoch } : {}),
+        ...(progress.progress !== undefined ? { progress: progress.progress } : {}),
+        ...(progress.priorCandidates !== undefined
+          ? { priorCandidates: progress.priorCandidates as Prisma.InputJsonValue }
+          : {}),
+        ...(progress.selectedPrior !== undefined
+          ? {
+              selectedPrior: (progress.selectedPrior ?? undefined) as
+                Prisma.InputJsonValue | undefined,
+            }
+          : {}),
+      },
+    });
+  }
+
+  /** Final state; only a run that is not final yet changes (a cancelled run stays cancelled). */
+  async finish(
+    id: string,
+    status: Extract<TrainingRunStatus, 'SUCCEEDED' | 'FAILED' | 'CANCELLED'>,
+    error: string | null = null,
+  ): Promise<boolean> {
+    const { count } = await this.prisma.trainingRun.updateMany({
+      where: { id, status: { in: ['QUEUED', 'RUNNING'] } },
+      data: {
+        status,
+        error,
+        finishedAt: new Date(),
+        ...(status === 'SUCCEEDED' ? { progress: 1 } : {}),
+      },
+    });
+    return count > 0;
+  }
+
+  /** Appends one log entry atomically (JSON array append). */
+  async appendLog(id: string, entry: Record<string, unknown>): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE training_run SET logs = logs || jsonb_build_array(${JSON.stringify(entry)}::jsonb)
+      WHERE id = ${id}::uuid`;
+  }
+
+  /** Idempotent per (run, stage, unit, epoch): a resumed run overwrites, never duplicates. */
+  async recordEpoch(
+    runId: string,
+    stage: string,
+    unit: string,
+    epoch: number,
+    metrics: Record<string, unknown>,
+  ): Promise<void> {
+    const json = metrics as Prisma.InputJsonValue;
+    await this.prisma.trainingEpoch.upsert({
+      where: { runId_stage_unit_epoch: { runId, stage, unit, epoch } },
+      create: { runId, stage, unit, epoch, metrics: json },
+      update: { metrics: json },
+    });
+  }
+
+  epochs(runId: string): Promise<TrainingEpoch[]> {
+    return this.prisma.trainingEpoch.findMany({
+      where: { runId },
+      orderBy: [{ createdAt: 'asc' }, { stage: 'desc' }, { unit: 'asc' }, { epoch: 'asc' }],
+    });
+  }
+
+  async saveCheckpoint(
+    runId: string,
+    key: string,
+    epoch: number,
+    state: Uint8Array,
+    meta: Record<string, unknown> = {},
+  ): Promise<void> {
+    const data = { epoch, state: new Uint8Array(state), meta: meta as Prisma.InputJsonValue };
+    await this.prisma.trainingCheckpoint.upsert({
+      where: { runId_key: { runId, key } },
+      create: { runId, key, ...data },
+      update: { ...data, createdAt: new Date() },
+    });
+  }
+
+  checkpoint(runId: string, key: string): Promise<TrainingCheckpoint | null> {
+    return this.prisma.trainingCheckpoint.findUnique({ where: { runId_key: { runId, key } } });
+  }
+
+  async deleteCheckpoints(runId: string): Promise<void> {
+    await this.prisma.trainingCheckpoint.deleteMany({ where: { runId } });
+  }
+}
