@@ -9,6 +9,7 @@
  * The full path into the database is measured once packages/db's import is wired in.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,11 @@ const { values } = parseArgs({
 });
 
 const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
+/** CPU seconds (user + system) used by this process since `from`: robust on a shared machine. */
+const cpuSeconds = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1e6;
+};
 const records = loadEmojiCorpus();
 const corpus = values.limit !== undefined ? records.slice(0, Number(values.limit)) : records;
 const items = emojiSourceItems(corpus);
@@ -60,10 +66,12 @@ function count(results: IngestResult[]): string {
 // Images: the whole per-item path, featurisation only (no database).
 let results: IngestResult[] = [];
 let t = performance.now();
+let cpu = process.cpuUsage();
 await ingestInto(images, (r) => void results.push(r), { image, batchSize });
 let s = (performance.now() - t) / 1000;
+let c = cpuSeconds(cpu);
 console.log(
-  `images: ${(images.length / s).toFixed(1)} images/s (${images.length} in ${s.toFixed(1)} s; ${count(results)})`,
+  `images: ${(images.length / s).toFixed(1)} images/s wall, ${(images.length / c).toFixed(1)} per CPU-second (${images.length} in ${s.toFixed(1)} s, ${c.toFixed(1)} CPU s; ${count(results)}); peak RSS so far ${peakRssMiB().toFixed(0)} MiB`,
 );
 image.dispose();
 
@@ -71,6 +79,7 @@ image.dispose();
 results = [];
 let fitMs = 0;
 t = performance.now();
+cpu = process.cpuUsage();
 await ingestInto(texts, (r) => void results.push(r), {
   text: { fitLsa: {} },
   batchSize,
@@ -82,8 +91,9 @@ await ingestInto(texts, (r) => void results.push(r), {
   },
 });
 s = (performance.now() - t) / 1000;
+c = cpuSeconds(cpu);
 console.log(
-  `texts: ${(texts.length / s).toFixed(1)} documents/s including the LSA fit (${texts.length} in ${s.toFixed(1)} s, fit ${(fitMs / 1000).toFixed(1)} s; ${count(results)})`,
+  `texts: ${(texts.length / s).toFixed(1)} documents/s wall including the LSA fit, ${(texts.length / c).toFixed(1)} per CPU-second (${texts.length} in ${s.toFixed(1)} s, fit ${(fitMs / 1000).toFixed(1)} s; ${count(results)})`,
 );
 
 // Document extraction on real files (PDF, DOCX, HTML, Markdown), repeated.
@@ -94,14 +104,21 @@ const docs = ['report.pdf', 'timetable.docx', 'page.html', 'notes.md'].map((f) =
 }));
 const rounds = 50;
 t = performance.now();
+cpu = process.cpuUsage();
 for (let r = 0; r < rounds; r++)
   for (const d of docs) {
     const detected = await detectContent(d.bytes, kindFromPath(d.f));
     await extractText(d.bytes, detected.kind);
   }
 s = (performance.now() - t) / 1000;
+c = cpuSeconds(cpu);
 console.log(
-  `document extraction: ${((rounds * docs.length) / s).toFixed(1)} documents/s (PDF/DOCX/HTML/MD, ${rounds * docs.length} in ${s.toFixed(1)} s)`,
+  `document extraction: ${((rounds * docs.length) / s).toFixed(1)} documents/s wall, ${((rounds * docs.length) / c).toFixed(1)} per CPU-second (PDF/DOCX/HTML/MD, ${rounds * docs.length} in ${s.toFixed(1)} s)`,
 );
 console.log('into the database: not measured yet (packages/db import not wired)');
-console.log(`peak RSS: ${peakRssMiB().toFixed(0)} MiB`);
+console.log(
+  `peak RSS: ${peakRssMiB().toFixed(0)} MiB; load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);

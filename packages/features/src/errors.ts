@@ -4,6 +4,7 @@
  */
 export type FeatureErrorCode =
   | 'READ_FAILED' // the file could not be read
+  | 'TOO_LARGE' // file larger than the configured byte limit
   | 'EMPTY_CONTENT' // zero bytes, or text that is empty after extraction
   | 'UNSUPPORTED_TYPE' // magic bytes name a type this pipeline does not handle
   | 'TYPE_MISMATCH' // the declared type (extension / manifest mime) disagrees with the magic bytes

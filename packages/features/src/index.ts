@@ -69,7 +69,7 @@ export {
 export { checkVector, type VectorReadArgs, type VectorRow } from './vectors/rows.ts';
 
 export { ingest, ingestInto, DEFAULT_INGEST_BATCH, type IngestArgs } from './pipeline/ingest.ts';
-export { prepareItem } from './pipeline/prepare.ts';
+export { prepareItem, DEFAULT_MAX_BYTES } from './pipeline/prepare.ts';
 export {
   walkFolder,
   parseManifest,

@@ -168,6 +168,14 @@ describe('ingest pipeline', () => {
     );
   });
 
+  it('refuses items over the byte limit without reading them', async () => {
+    const out: IngestResult[] = [];
+    for await (const r of ingest([items[0]!, items[9]!], { image, text: model!, maxBytes: 1000 }))
+      out.push(r);
+    // The photo is ~40 kB; the caption is 45 bytes.
+    expect(out.map(outcome)).toEqual(['TOO_LARGE', 'featurised']);
+  });
+
   it('fails image items clearly when no image featuriser is configured', async () => {
     const out: IngestResult[] = [];
     for await (const r of ingest([items[0]!, items[9]!], { text: model! })) out.push(r);

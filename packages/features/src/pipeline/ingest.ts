@@ -30,6 +30,8 @@ export interface IngestArgs {
   /** Items decoded concurrently and featurised together. Default 32. */
   batchSize?: number;
   maxPixels?: number;
+  /** Byte limit per item (default 256 MiB); larger files are `TOO_LARGE` without being read. */
+  maxBytes?: number;
   imageFit?: ImageFit;
   /** The sink's idempotency check: content with a known checksum is not featurised again. */
   isKnown?: (checksum: string, modality: Modality) => boolean | Promise<boolean>;
@@ -128,6 +130,7 @@ export async function* ingest(
   const prepareArgs = {
     ...(args.image ? { imageSize: args.image.inputSize } : {}),
     ...(args.maxPixels !== undefined ? { maxPixels: args.maxPixels } : {}),
+    ...(args.maxBytes !== undefined ? { maxBytes: args.maxBytes } : {}),
     ...(args.imageFit !== undefined ? { imageFit: args.imageFit } : {}),
     ...(args.isKnown ? { isKnown: args.isKnown } : {}),
   };

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { sha256Hex } from '../checksum.ts';
 import {
   detectContent,
@@ -25,7 +25,12 @@ export type Prepared =
   | (PreparedBase & { modality: 'image'; image: DecodedImage; metadata: Record<string, unknown> })
   | (PreparedBase & { modality: 'text'; text: string; metadata: Record<string, unknown> });
 
+/** Largest file read into memory, in bytes (256 MiB). */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
 export interface PrepareArgs {
+  /** Files or byte arrays larger than this are `TOO_LARGE`; default {@link DEFAULT_MAX_BYTES}. */
+  maxBytes?: number;
   /** Square input size of the image featuriser; undefined when images are not accepted. */
   imageSize?: number;
   maxPixels?: number;
@@ -51,15 +56,26 @@ function fail(item: SourceItem, err: unknown, checksum?: string): PrepareOutcome
   };
 }
 
-async function loadContent(item: SourceItem): Promise<{ bytes: Uint8Array; inline: boolean }> {
+async function loadContent(
+  item: SourceItem,
+  maxBytes: number,
+): Promise<{ bytes: Uint8Array; inline: boolean }> {
   const given = [item.path, item.bytes, item.text].filter((x) => x !== undefined).length;
   if (given !== 1)
     throw new FeatureError('BAD_RECORD', 'an item needs exactly one of path, bytes or text');
   if (item.text !== undefined) return { bytes: new TextEncoder().encode(item.text), inline: true };
-  if (item.bytes !== undefined) return { bytes: item.bytes, inline: false };
+  const tooLarge = (size: number) =>
+    new FeatureError('TOO_LARGE', `content is ${size} bytes, over the limit of ${maxBytes}`);
+  if (item.bytes !== undefined) {
+    if (item.bytes.byteLength > maxBytes) throw tooLarge(item.bytes.byteLength);
+    return { bytes: item.bytes, inline: false };
+  }
   try {
+    const size = (await stat(item.path!)).size;
+    if (size > maxBytes) throw tooLarge(size);
     return { bytes: await readFile(item.path!), inline: false };
   } catch (err) {
+    if (err instanceof FeatureError) throw err;
     throw new FeatureError('READ_FAILED', `cannot read ${item.path}: ${(err as Error).message}`, {
       cause: err,
     });
@@ -75,7 +91,7 @@ export async function prepareItem(item: SourceItem, args: PrepareArgs): Promise<
   let content: Uint8Array;
   let inline: boolean;
   try {
-    ({ bytes: content, inline } = await loadContent(item));
+    ({ bytes: content, inline } = await loadContent(item, args.maxBytes ?? DEFAULT_MAX_BYTES));
   } catch (err) {
     return fail(item, err);
   }
