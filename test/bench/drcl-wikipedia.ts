@@ -6,7 +6,10 @@
 //   npx tsx test/bench/drcl-wikipedia.ts [--data DIR] [--modalities image,text]
 //       [--validation-from-test 231] [--spl-epochs 100] [--rsc-epochs 100] [--lr image=5e-4,text=5e-4]
 //       [--hidden 4096,4096] [--dim 2048] [--batch 1024] [--no-fused] [--parallel] [--json FILE]
+//       [--lr-grid 1e-4,5e-4,1e-3]
 //
+// --lr-grid trains SPL once, then RSC once per learning rate (shared by the modalities) and keeps
+// the rate with the best mean mAP on the *validation* split; only that model is scored on test.
 // --parallel trains the modalities in separate processes (one WASM thread each), as separate
 // workers of the platform would: SPL per modality → prior → RSC per modality.
 import { fork } from 'node:child_process';
@@ -55,6 +58,7 @@ const { values: flags } = parseArgs({
     'validation-from-test': { type: 'string', default: '231' },
     'no-fused': { type: 'boolean', default: false },
     parallel: { type: 'boolean', default: false },
+    'lr-grid': { type: 'string' },
     json: { type: 'string' },
     // internal: a child process of --parallel
     role: { type: 'string' },
@@ -209,6 +213,47 @@ async function runParent(): Promise<void> {
     console.log(
       `wall: SPL ${splWall.toFixed(1)}s (${(splWall / config.splEpochs).toFixed(2)} s/epoch, all modalities), RSC ${rscWall.toFixed(1)}s (${(rscWall / config.rscEpochs).toFixed(2)} s/epoch)`,
     );
+  } else if (flags['lr-grid']) {
+    const rec = recorder(dims, counts);
+    const callbacks = { onEpochEnd: rec.onEpochEnd };
+    const spl: SplCandidateResult[] = [];
+    for (const m of dataset.modalities) {
+      spl.push(...(await trainPriorCandidates(m, dataset.numClasses, args, { callbacks, fused })));
+    }
+    const prior = choosePrior(spl, args, dataset.numClasses);
+    let best: { lr: number; map: number; rsc: RscResult[] } | null = null;
+    for (const lr of flags['lr-grid'].split(',').map(Number)) {
+      const rscArgs = {
+        ...args,
+        rscLearningRates: Object.fromEntries(modalities.map((m) => [m, lr])),
+      };
+      const rsc: RscResult[] = [];
+      for (const m of dataset.modalities) {
+        rsc.push(await trainModality(m, prior, dataset.numClasses, rscArgs, { callbacks, fused }));
+      }
+      const candidate = assembleModel(getConfig(rscArgs), dataset.numClasses, prior, spl, rsc);
+      const valSets: Record<string, RetrievalSet> = {};
+      for (const m of dataset.modalities) {
+        valSets[m.name] = {
+          embeddings: embedModality(candidate, m.name, m.validation!.features),
+          dim: config.embeddingDim,
+          labels: m.validation!.labels,
+          numClasses: dataset.numClasses,
+        };
+      }
+      const valMap = evaluateAllDirections(valSets).meanMap;
+      console.log(`lr ${lr}: validation mean mAP ${valMap.toFixed(4)}`);
+      if (!best || valMap > best.map) best = { lr, map: valMap, rsc };
+    }
+    console.log(
+      `chosen on validation: lr ${best!.lr} (validation mean mAP ${best!.map.toFixed(4)})`,
+    );
+    const chosenArgs = {
+      ...args,
+      rscLearningRates: Object.fromEntries(modalities.map((m) => [m, best!.lr])),
+    };
+    model = assembleModel(getConfig(chosenArgs), dataset.numClasses, prior, spl, best!.rsc);
+    epochs = rec.epochs;
   } else {
     const rec = recorder(dims, counts);
     model = await trainDrcl(dataset, args, { fused, callbacks: { onEpochEnd: rec.onEpochEnd } });
@@ -231,7 +276,8 @@ async function runParent(): Promise<void> {
     const rows = epochs.filter((e) => e.stage === stage && !(stage === 'spl' && e.epoch === 0));
     const seconds = rows.reduce((s, e) => s + e.seconds, 0);
     const flops = rows.reduce((s, e) => s + e.flops, 0);
-    const epochsPerUnit = stage === 'spl' ? config.splEpochs - 1 : config.rscEpochs;
+    const runs = stage === 'rsc' && flags['lr-grid'] ? flags['lr-grid'].split(',').length : 1;
+    const epochsPerUnit = (stage === 'spl' ? config.splEpochs - 1 : config.rscEpochs) * runs;
     return {
       secondsPerEpochAllModalities: seconds / Math.max(1, epochsPerUnit),
       gflops: flops / seconds / 1e9,

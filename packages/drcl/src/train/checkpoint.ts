@@ -25,6 +25,11 @@ export interface UnitState {
   /** RSC: the network of the best epoch so far. */
   bestNetwork: NetworkWeights | null;
   history: number[];
+  /** SPL: the best epoch's score over all modality items and per site. */
+  bestScoreAll?: number;
+  bestScoreBySite?: Record<string, number>;
+  /** RSC: validation loss of every epoch so far. */
+  validationHistory?: number[];
 }
 
 export interface Checkpoint {

@@ -59,7 +59,7 @@ export async function trainRscModality(
   let bestEpoch = resume?.bestEpoch ?? -1;
   let best: tf.Tensor[] | null = resume?.bestNetwork ? weightsToTensors(resume.bestNetwork) : null;
   const trainLoss: number[] = resume ? [...resume.history] : [];
-  const validationLoss: number[] = [];
+  const validationLoss: number[] = resume?.validationHistory ? [...resume.validationHistory] : [];
   if (resume) {
     rng.setState(resume.rngState);
     adam.setState(resume.adam);
@@ -154,6 +154,7 @@ export async function trainRscModality(
         bestW: null,
         bestNetwork: bestSnapshot ? await tensorsToWeights(bestSnapshot, dim) : null,
         history: [...trainLoss],
+        validationHistory: [...validationLoss],
       }));
       throwIfAborted(ctx.signal);
     }

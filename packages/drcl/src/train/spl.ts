@@ -49,8 +49,8 @@ export async function trainSplCandidate(
   let bestEpoch = resume?.bestEpoch ?? -1;
   let bestW = resume?.bestW ?? null;
   const scores = resume ? [...resume.history] : [];
-  let bestAll = 0;
-  let bestBySite: Record<string, number> = {};
+  let bestAll = resume?.bestScoreAll ?? 0;
+  let bestBySite: Record<string, number> = resume?.bestScoreBySite ?? {};
   if (resume) {
     rng.setState(resume.rngState);
     adam.setState(resume.adam);
@@ -151,6 +151,8 @@ export async function trainSplCandidate(
         bestW,
         bestNetwork: null,
         history: [...scores],
+        bestScoreAll: bestAll,
+        bestScoreBySite: bestBySite,
       }));
       throwIfAborted(ctx.signal);
     }

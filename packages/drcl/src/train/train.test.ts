@@ -13,6 +13,7 @@ import {
   saveModel,
   withModality,
 } from '../model.ts';
+import { evaluateAllDirections } from '../eval/retrieval.ts';
 import { Rng } from '../random.ts';
 import { maxAbsDiff } from '../test-support.ts';
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
@@ -124,6 +125,7 @@ describe('trainDrcl on synthetic data', () => {
     const checkpoint = decodeCheckpoint(saved!);
     expect(checkpoint.current?.kind).toBe('rsc');
     const resumed = await trainDrcl(data, ARGS, { resumeFrom: checkpoint });
+    expect(resumed.report).toEqual(reference.report);
     for (const m of ['a', 'b']) {
       const ours = resumed.networks[m]!.layers;
       const ref = reference.networks[m]!.layers;
@@ -160,6 +162,63 @@ describe('trainDrcl on synthetic data', () => {
       await expect(trainDrcl(data, ARGS)).rejects.toThrow(/cpu backend/);
     } finally {
       await initBackend({ prefer: 'wasm' });
+    }
+  });
+
+  it('trains K = 3 modalities on multi-label data and evaluates every direction', async () => {
+    const rng = new Rng(5);
+    const count = 40;
+    const labels = new Float32Array(count * C);
+    for (let i = 0; i < count; i++) {
+      labels[i * C + (i % C)] = 1;
+      if (i % 4 === 0) labels[i * C + ((i + 1) % C)] = 1; // every 4th item carries two labels
+    }
+    const split = (dim: number) => ({
+      features: Float32Array.from({ length: count * dim }, (_, k) => {
+        const row = Math.floor(k / dim);
+        return labels[row * C + ((k % dim) % C)]! + 0.3 * rng.normal();
+      }),
+      dim,
+      labels,
+    });
+    const three: DrclDataset = {
+      numClasses: C,
+      modalities: ['x', 'y', 'z'].map((name, i) => ({
+        name,
+        train: split(4 + i),
+        validation: split(4 + i),
+      })),
+    };
+    const model = await trainDrcl(three, {
+      ...ARGS,
+      splEpochs: 2,
+      rscEpochs: 2,
+      rscLearningRates: { x: 1e-3, y: 1e-3, z: 1e-3 },
+    });
+    const sets = Object.fromEntries(
+      three.modalities.map((m) => [
+        m.name,
+        {
+          embeddings: embedModality(model, m.name, m.validation!.features),
+          dim: 8,
+          labels,
+          numClasses: C,
+        },
+      ]),
+    );
+    const report = evaluateAllDirections(sets);
+    expect(Object.keys(report.directions).sort()).toEqual([
+      'x→y',
+      'x→z',
+      'y→x',
+      'y→z',
+      'z→x',
+      'z→y',
+    ]);
+    for (const m of Object.values(report.directions)) {
+      expect(m.multiLabel).toBe(true);
+      expect(m.map).toBeGreaterThan(0);
+      expect(m.map).toBeLessThanOrEqual(1);
     }
   });
 });
