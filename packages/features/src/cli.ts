@@ -13,18 +13,15 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
-import { createImageFeaturiser, type ImageFeaturiserArgs } from './image/cnn-featuriser.ts';
+import type { ImageFeaturiser, ImageFeaturiserArgs } from './image/cnn-featuriser.ts';
 import type { BuiltinCnnId } from './image/models.ts';
-import { ingestInto } from './pipeline/ingest.ts';
-import { readManifest, walkFolder } from './pipeline/sources.ts';
 import type { IngestResult, ProgressEvent, SourceItem } from './pipeline/types.ts';
-import { LsaModel, DEFAULT_LSA_DIMS } from './text/lsa.ts';
 import type { TextFeaturiser } from './text/featuriser.ts';
-import { createGloveFeaturiser } from './text/glove.ts';
-import { writeNpyFloat32 } from './vectors/npy.ts';
-import { readVectorFile } from './vectors/import.ts';
-import { emojiSourceItems, loadEmojiCorpus } from './demo/emoji.ts';
+import { kindFromMime, kindFromPath, modalityOf } from './detect.ts';
+import { DEFAULT_LSA_DIMS } from './text/lsa.ts';
+
+// Heavy modules (TF.js, sharp, pdf.js) are imported by the commands that need them, so
+// `check-vectors` starts fast.
 
 const USAGE = `usage:
   cli.ts featurise <folder|manifest.csv|manifest.jsonl> --out <dir> [options]
@@ -70,6 +67,7 @@ function int(name: string, value: string | undefined): number | undefined {
 }
 
 async function sources(input: string): Promise<SourceItem[]> {
+  const { readManifest, walkFolder } = await import('./pipeline/sources.ts');
   if ((await stat(input)).isDirectory()) {
     const items: SourceItem[] = [];
     for await (const item of walkFolder(input, {
@@ -87,7 +85,34 @@ interface Collected {
   meta: object[];
 }
 
+/** Whether any item may be an image: declared so, or of a type its name does not tell. */
+function mayHoldImages(items: readonly SourceItem[]): boolean {
+  return items.some((i) => {
+    if (i.modality !== undefined) return i.modality === 'image';
+    if (i.text !== undefined) return false;
+    const kind =
+      (i.mime !== undefined ? kindFromMime(i.mime) : undefined) ??
+      (i.path !== undefined ? kindFromPath(i.path) : undefined);
+    return kind === undefined || modalityOf(kind) === 'image';
+  });
+}
+
 async function featurise(items: SourceItem[], out: string): Promise<number> {
+  const [
+    { default: cliProgress },
+    { createImageFeaturiser },
+    { ingestInto },
+    { LsaModel },
+    glove,
+    npy,
+  ] = await Promise.all([
+    import('cli-progress'),
+    import('./image/cnn-featuriser.ts'),
+    import('./pipeline/ingest.ts'),
+    import('./text/lsa.ts'),
+    import('./text/glove.ts'),
+    import('./vectors/npy.ts'),
+  ]);
   await mkdir(out, { recursive: true });
   const imageArgs: ImageFeaturiserArgs = opts['user-model']
     ? {
@@ -98,10 +123,12 @@ async function featurise(items: SourceItem[], out: string): Promise<number> {
     : { kind: 'builtin', model: opts['image-model'] as BuiltinCnnId };
   const batchSize = int('batch', opts.batch);
   if (batchSize !== undefined) imageArgs.batchSize = batchSize;
-  const image = await createImageFeaturiser(imageArgs);
+  const image: ImageFeaturiser | undefined = mayHoldImages(items)
+    ? await createImageFeaturiser(imageArgs)
+    : undefined;
   let text: TextFeaturiser | { fitLsa: { dims?: number } };
   if (opts['text-model']) text = LsaModel.fromBytes(await readFile(opts['text-model']));
-  else if (opts.glove) text = await createGloveFeaturiser();
+  else if (opts.glove) text = await glove.createGloveFeaturiser();
   else {
     const dims = int('lsa-dims', opts['lsa-dims']);
     text = { fitLsa: dims !== undefined ? { dims } : {} };
@@ -111,7 +138,7 @@ async function featurise(items: SourceItem[], out: string): Promise<number> {
   const bar = new cliProgress.SingleBar(
     {
       format:
-        'featurising [{bar}] {value}/{total} | {phase} | ok {ok} failed {failed} | {eta_formatted} left',
+        'featurising [{bar}] {value}/{total} | {phase} | ok {ok} failed {failed} | {duration_formatted} elapsed',
     },
     cliProgress.Presets.shades_classic,
   );
@@ -142,7 +169,7 @@ async function featurise(items: SourceItem[], out: string): Promise<number> {
     byModality.set(r.modality, c);
   };
   const summary = await ingestInto(items, sink, {
-    image,
+    ...(image !== undefined ? { image } : {}),
     text,
     total: items.length,
     onProgress,
@@ -153,10 +180,10 @@ async function featurise(items: SourceItem[], out: string): Promise<number> {
     onTextModel: (m) => writeFile(join(out, 'text-model.json'), m.toBytes()),
   });
   bar.stop();
-  image.dispose();
+  image?.dispose();
   for (const [modality, c] of byModality) {
     const dims = c.rows[0]?.length ?? 0;
-    await writeFile(join(out, `${modality}.npy`), writeNpyFloat32(c.rows, dims));
+    await writeFile(join(out, `${modality}.npy`), npy.writeNpyFloat32(c.rows, dims));
     await writeFile(
       join(out, `${modality}.jsonl`),
       c.meta.map((m) => JSON.stringify(m)).join('\n') + '\n',
@@ -191,6 +218,7 @@ async function main(): Promise<number> {
     case 'demo': {
       if (opts.out === undefined) throw new Error('demo needs --out');
       const limit = int('limit', opts.limit);
+      const { emojiSourceItems, loadEmojiCorpus } = await import('./demo/emoji.ts');
       const records = loadEmojiCorpus();
       return featurise(
         emojiSourceItems(limit !== undefined ? records.slice(0, limit) : records),
@@ -200,6 +228,7 @@ async function main(): Promise<number> {
     case 'check-vectors': {
       if (input === undefined) throw new Error('check-vectors needs a file');
       const dims = int('dims', opts.dims);
+      const { readVectorFile } = await import('./vectors/import.ts');
       const rows = await readVectorFile(input, dims !== undefined ? { dims } : {});
       const bad = rows.filter((r) => !r.ok);
       console.log(`${rows.length - bad.length} valid rows, ${bad.length} errors`);

@@ -1,6 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import { toErrorInfo } from '../errors.ts';
-import { DimensionGuard, labelsFrom, type VectorReadArgs, type VectorRow } from './rows.ts';
+import {
+  DimensionGuard,
+  labelsFrom,
+  vectorChecksum,
+  type VectorReadArgs,
+  type VectorRow,
+} from './rows.ts';
 
 const META_COLUMNS = new Set(['id', 'label', 'labels', 'site']);
 
@@ -37,6 +43,7 @@ export function* parseCsvVectors(text: string, args: VectorReadArgs = {}): Gener
         row: r,
         ...(id !== undefined && id !== '' ? { id } : {}),
         vector,
+        checksum: vectorChecksum(vector),
         labels: labelCol >= 0 ? labelsFrom(rec[labelCol]) : [],
         ...(site !== undefined && site !== '' ? { site } : {}),
       };

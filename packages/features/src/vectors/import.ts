@@ -3,7 +3,7 @@ import { FeatureError } from '../errors.ts';
 import { parseNpy } from './npy.ts';
 import { parseJsonlVectors } from './jsonl.ts';
 import { parseCsvVectors } from './csv.ts';
-import { checkVector, type VectorReadArgs, type VectorRow } from './rows.ts';
+import { checkVector, vectorChecksum, type VectorReadArgs, type VectorRow } from './rows.ts';
 
 export interface NpyImportArgs extends VectorReadArgs {
   /** Per-row labels: a 1-D integer class-id array, or a 2-D multi-hot (rows × classes) array. */
@@ -62,6 +62,7 @@ export function* readNpyVectors(bytes: Uint8Array, args: NpyImportArgs = {}): Ge
         row: i + 1,
         ...(id !== undefined ? { id } : {}),
         vector,
+        checksum: vectorChecksum(vector),
         labels: labels?.[i] ?? [],
         ...(site !== undefined ? { site } : {}),
       };

@@ -3,6 +3,7 @@ import {
   DimensionGuard,
   labelsFrom,
   scalarString,
+  vectorChecksum,
   type VectorReadArgs,
   type VectorRow,
 } from './rows.ts';
@@ -54,6 +55,7 @@ export function* parseJsonlVectors(text: string, args: VectorReadArgs = {}): Gen
         row,
         ...(id !== undefined ? { id } : {}),
         vector,
+        checksum: vectorChecksum(vector),
         labels: labelsFrom(rec.labels ?? rec.label),
         ...(site !== undefined ? { site } : {}),
       };

@@ -1,3 +1,4 @@
+import { sha256Hex } from '../checksum.ts';
 import { FeatureError, type FeatureErrorInfo } from '../errors.ts';
 
 /** One row of a pre-extracted feature file: a vector with its labels and site, or its error. */
@@ -8,6 +9,8 @@ export type VectorRow =
       row: number;
       id?: string;
       vector: Float32Array;
+      /** Hex sha256 of the vector's float32 little-endian bytes: the idempotency key for imports. */
+      checksum: string;
       labels: string[];
       site?: string;
     }
@@ -74,4 +77,12 @@ export function labelsFrom(value: unknown): string[] {
     .split('|')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+}
+
+/** sha256 of a vector as float32 little-endian bytes (platform-independent). */
+export function vectorChecksum(vector: Float32Array): string {
+  const bytes = new Uint8Array(vector.length * 4);
+  const view = new DataView(bytes.buffer);
+  vector.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  return sha256Hex(bytes);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +69,19 @@ describe('.npy', () => {
       '3:BAD_VECTOR',
       '4:BAD_VECTOR',
     ]);
+  });
+
+  it('gives each row the sha256 of its float32 little-endian bytes (the import idempotency key)', () => {
+    const bytes = readFileSync(fixture('vectors', 'good.npy'));
+    const rows = [...readNpyVectors(bytes)];
+    // The .npy data section is exactly those bytes, row after row (header padded to 128 bytes).
+    const data = bytes.subarray(bytes.length - 4 * 3 * 4);
+    rows.forEach((r, i) => {
+      const expected = createHash('sha256')
+        .update(data.subarray(i * 12, (i + 1) * 12))
+        .digest('hex');
+      expect(r.ok && r.checksum).toBe(expected);
+    });
   });
 
   it('rejects a truncated file', () => {
