@@ -1,0 +1,123 @@
+'use client';
+import Link from 'next/link';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { CountBars } from '../../components/count-bars.tsx';
+import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
+import { CreateDatasetDocument } from '../../generated/graphql.ts';
+import { errorMessage, execute } from '../../lib/client.ts';
+import { useDatasetCounts } from '../../lib/counts.ts';
+import { useDatasets, type DatasetSummary } from '../../lib/datasets.tsx';
+import { hasRole, useSession } from '../../lib/session.tsx';
+
+export default function DatasetsPage() {
+  const { datasets } = useDatasets();
+  const { state } = useSession();
+  const list = datasets.data?.datasets.edges.map((e) => e.node) ?? [];
+  return (
+    <>
+      <div className="page-head">
+        <h1>Datasets</h1>
+      </div>
+      {hasRole(state, 'ADMIN') ? <CreateDataset onCreated={datasets.refetch} /> : null}
+      {datasets.error ? <ErrorBox error={datasets.error} retry={datasets.refetch} /> : null}
+      {!datasets.data && !datasets.error ? <Loading /> : null}
+      {datasets.data && list.length === 0 ? (
+        <Empty title="No datasets yet">An admin creates the first one above.</Empty>
+      ) : null}
+      {list.map((dataset) => (
+        <DatasetRow key={dataset.id} dataset={dataset} />
+      ))}
+    </>
+  );
+}
+
+function DatasetRow({ dataset }: { dataset: DatasetSummary }) {
+  const { counts, error } = useDatasetCounts(dataset);
+  return (
+    <section className="panel" data-testid="dataset-row">
+      <div className="page-head">
+        <div>
+          <h2>
+            <Link href={`/datasets/${dataset.id}`}>{dataset.name}</Link>
+          </h2>
+          <div className="muted small">
+            {dataset.itemCount} items · {dataset.sites.length} sites · {dataset.labels.length}{' '}
+            labels · D = {dataset.dimension} ·{' '}
+            {dataset.activeModel
+              ? `active model v${dataset.activeModel.version}`
+              : 'no active model'}
+          </div>
+        </div>
+        <Link className="button" href={`/datasets/${dataset.id}`}>
+          Open
+        </Link>
+      </div>
+      {error ? <ErrorBox error={error} /> : null}
+      {!counts && !error ? <Loading label="Counting items…" /> : null}
+      {counts ? (
+        <div className="charts">
+          <CountBars title="Per site" rows={counts.bySite} />
+          <CountBars title="Per modality" rows={counts.byModality} />
+          <CountBars title="Per label" rows={counts.byLabel} />
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function CreateDataset({ onCreated }: { onCreated: () => void }) {
+  const [name, setName] = useState('');
+  const [dimension, setDimension] = useState('256');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const { createDataset } = await execute(CreateDatasetDocument, {
+        input: { name: name.trim(), dimension: Number(dimension) },
+      });
+      if (createDataset.errors.length > 0) {
+        setError(createDataset.errors.map((e) => e.message).join(' '));
+      } else {
+        setName('');
+        onCreated();
+      }
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <details className="panel">
+      <summary>New dataset</summary>
+      <form className="form-grid" onSubmit={(e) => void submit(e)} style={{ marginTop: 12 }}>
+        <label className="field">
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} required />
+        </label>
+        <label className="field">
+          Dimension D
+          <input
+            type="number"
+            min={2}
+            max={4000}
+            value={dimension}
+            onChange={(e) => setDimension(e.target.value)}
+          />
+        </label>
+        <div className="field" style={{ alignSelf: 'end' }}>
+          <button className="button primary" disabled={busy || !name.trim()}>
+            {busy ? 'Creating…' : 'Create'}
+          </button>
+        </div>
+        {error ? <p className="field-error">{error}</p> : null}
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,69 @@
+'use client';
+import Link from 'next/link';
+import { use } from 'react';
+import { QueryView } from '../../../components/states.tsx';
+import { ItemDocument } from '../../../generated/graphql.ts';
+import { useQuery } from '../../../lib/use-query.ts';
+
+export default function ItemPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = use(params);
+  const item = useQuery(ItemDocument, { id });
+  return (
+    <QueryView state={item}>
+      {({ item: it }) =>
+        !it ? (
+          <p>Item not found.</p>
+        ) : (
+          <div className="columns">
+            <section className="panel">
+              {it.modality === 'IMAGE' && it.large ? (
+                <img src={it.large} alt={it.externalKey ?? 'item'} style={{ width: '100%' }} />
+              ) : (
+                <p style={{ whiteSpace: 'pre-wrap' }}>{it.text}</p>
+              )}
+              <Link className="button primary" href={`/search?item=${it.id}`}>
+                Use as query
+              </Link>
+            </section>
+            <section className="panel">
+              <h1>{it.externalKey ?? it.id}</h1>
+              <dl className="kv">
+                <dt>Dataset</dt>
+                <dd>
+                  <Link href={`/datasets/${it.dataset.id}`}>{it.dataset.name}</Link>
+                </dd>
+                <dt>Site</dt>
+                <dd>{it.site.name}</dd>
+                <dt>Labels</dt>
+                <dd>{it.labels.map((l) => l.name).join(', ') || '—'}</dd>
+                <dt>Modality</dt>
+                <dd>{it.modality.toLowerCase()}</dd>
+                <dt>Status</dt>
+                <dd>
+                  <span className={`badge status-${it.status.toLowerCase()}`}>
+                    {it.status.toLowerCase()}
+                  </span>
+                  {it.error ? <span className="field-error"> {it.error}</span> : null}
+                </dd>
+                <dt>Split</dt>
+                <dd>{it.split.toLowerCase()}</dd>
+                <dt>Type</dt>
+                <dd>
+                  {it.mimeType}, {(it.sizeBytes / 1024).toFixed(1)} KiB
+                </dd>
+                <dt>Checksum</dt>
+                <dd>
+                  <code>{it.checksum.slice(0, 16)}…</code>
+                </dd>
+                <dt>Added</dt>
+                <dd>{new Date(it.createdAt).toLocaleString()}</dd>
+              </dl>
+              <h3 style={{ marginTop: 12 }}>Metadata</h3>
+              <pre className="logs">{JSON.stringify(it.metadata, null, 2)}</pre>
+            </section>
+          </div>
+        )
+      }
+    </QueryView>
+  );
+}

@@ -1,0 +1,108 @@
+'use client';
+/** Start a training run: the main DRCL settings with validation (client and API). */
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { StartTrainingRunDocument } from '../generated/graphql.ts';
+import { errorMessage, execute } from '../lib/client.ts';
+import { DEFAULT_FORM, validateRunForm, type FormErrors, type RunForm } from '../lib/run-form.ts';
+
+const FIELDS: { key: keyof RunForm; label: string; hint: string }[] = [
+  { key: 'splEpochs', label: 'Prior epochs (SPL)', hint: 'per prior candidate' },
+  { key: 'rscEpochs', label: 'Epochs (RSC)', hint: 'per modality' },
+  { key: 'batchSize', label: 'Batch size', hint: '2–8192' },
+  { key: 'splLearningRate', label: 'Learning rate, prior', hint: 'all modalities' },
+  { key: 'rscLearningRate', label: 'Learning rate, RSC', hint: 'all modalities' },
+  { key: 'embeddingDim', label: 'Shared dimension D', hint: 'empty = dataset default' },
+  { key: 'hiddenSizes', label: 'Hidden layers', hint: 'e.g. 1024 or 512, 512' },
+  { key: 'textDimensions', label: 'Text features (LSA)', hint: '2–1000' },
+  { key: 'seed', label: 'Seed', hint: 'empty = random' },
+];
+
+export function StartRunForm({ datasetId }: { datasetId: string }) {
+  const router = useRouter();
+  const [form, setForm] = useState<RunForm>(DEFAULT_FORM);
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const { config, errors: found } = validateRunForm(form);
+    setErrors(found);
+    if (!config) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const { startTrainingRun } = await execute(StartTrainingRunDocument, { datasetId, config });
+      if (startTrainingRun.errors.length > 0) {
+        const fieldErrors: FormErrors = {};
+        for (const e of startTrainingRun.errors) {
+          const key = e.field?.[e.field.length - 1] as keyof RunForm | undefined;
+          if (key && key in DEFAULT_FORM) fieldErrors[key] = e.message;
+        }
+        setErrors(fieldErrors);
+        setError(startTrainingRun.errors.map((e) => e.message).join(' '));
+      } else if (startTrainingRun.run) {
+        router.push(`/training/${startTrainingRun.run.id}`);
+      }
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <details className="panel" open>
+      <summary>
+        <strong>Start a training run</strong>
+      </summary>
+      <form className="form" onSubmit={(e) => void submit(e)} noValidate style={{ marginTop: 12 }}>
+        <div className="form-grid">
+          {FIELDS.map((f) => (
+            <label key={f.key} className="field">
+              {f.label}
+              <input
+                name={f.key}
+                inputMode="decimal"
+                value={form[f.key]}
+                aria-invalid={!!errors[f.key]}
+                onChange={(e) => setForm({ ...form, [f.key]: e.target.value })}
+              />
+              {errors[f.key] ? (
+                <span className="field-error">{errors[f.key]}</span>
+              ) : (
+                <span className="hint">{f.hint}</span>
+              )}
+            </label>
+          ))}
+          <label className="field">
+            Prior candidate choice
+            <select
+              name="priorSelection"
+              value={form.priorSelection}
+              onChange={(e) =>
+                setForm({ ...form, priorSelection: e.target.value as RunForm['priorSelection'] })
+              }
+            >
+              <option value="best-epoch">Best epoch</option>
+              <option value="last-epoch">Last epoch</option>
+            </select>
+            <span className="hint">candidates: one per modality</span>
+          </label>
+        </div>
+        <p className="hint">
+          Learning rates per modality and prior candidates per site × modality are not offered by
+          the API yet; the rates apply to every modality and there is one candidate per modality.
+        </p>
+        {error ? <p className="field-error">{error}</p> : null}
+        <div>
+          <button className="button primary" disabled={busy}>
+            {busy ? 'Starting…' : 'Start run'}
+          </button>
+        </div>
+      </form>
+    </details>
+  );
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_FORM, validateRunForm } from './run-form.ts';
+
+describe('validateRunForm', () => {
+  it('turns the defaults into a config', () => {
+    const { config, errors } = validateRunForm(DEFAULT_FORM);
+    expect(errors).toEqual({});
+    expect(config).toMatchObject({ splEpochs: 30, batchSize: 128, hiddenSizes: [1024] });
+    expect(config).not.toHaveProperty('seed');
+  });
+
+  it('reports each bad field with the API bounds', () => {
+    const { config, errors } = validateRunForm({
+      ...DEFAULT_FORM,
+      splEpochs: '0',
+      batchSize: '1.5',
+      rscLearningRate: '1',
+      hiddenSizes: '1, 2, 3, 4, 5',
+    });
+    expect(config).toBeNull();
+    expect(Object.keys(errors).sort()).toEqual([
+      'batchSize',
+      'hiddenSizes',
+      'rscLearningRate',
+      'splEpochs',
+    ]);
+  });
+});
