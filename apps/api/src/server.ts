@@ -29,6 +29,8 @@ export interface ConcordServer {
 export function createServer(deps: AppDeps): ConcordServer {
   const schema = buildSchema();
   const http = createHttpServer((req, res) => void handle(req, res));
+  // Longer than common proxies' idle timeouts, so they (not we) close idle keep-alive sockets.
+  http.keepAliveTimeout = 65_000;
   const wsServer = new WebSocketServer({ server: http, path: '/graphql' });
   const wsCleanup = useServer(
     {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 /**
  * Test support: the whole app (API + worker) on a fresh database of either mode, listening on
  * port 0, and a small GraphQL-over-HTTP client.
@@ -6,7 +7,7 @@ import { openDatabase } from '@concord/db';
 import { createServerDatabase, type TestDatabaseMode } from '@concord/db/testing';
 import { startApp, type RunningApp } from '../app.ts';
 import { parseEnv } from '../env.ts';
-import { silentLogger } from '../logger.ts';
+import { consoleLogger, silentLogger } from '../logger.ts';
 
 export interface TestApp {
   app: RunningApp;
@@ -47,7 +48,8 @@ export async function startTestApp(
       ? { mode: 'server', url: created.url, poolSize: 6 }
       : { mode: 'embedded', dataDir: null },
   );
-  const app = await startApp(parseEnv({ ...TEST_ENV, ...env }), silentLogger, {
+  const log = process.env.CONCORD_TEST_LOG ? consoleLogger : silentLogger;
+  const app = await startApp(parseEnv({ ...TEST_ENV, ...env }), log, {
     db,
     serverUrl: created?.url ?? null,
   });
@@ -73,20 +75,37 @@ export async function gql<T>(
   variables: Record<string, unknown> = {},
   key: string | null = null,
 ): Promise<GqlResponse<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
+  // node:http without keep-alive: a pooled socket the server closes as idle would surface as a
+  // spurious ECONNRESET in long polling loops.
+  const body = JSON.stringify({ query, variables });
+  const { status, text } = await new Promise<{ status: number; text: string }>(
+    (resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent: false,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            ...(key ? { authorization: `Bearer ${key}` } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: GqlResponse<T>['errors'] };
-  return {
-    status: response.status,
-    data: body.data,
-    ...(body.errors ? { errors: body.errors } : {}),
-  };
+  );
+  const parsed = JSON.parse(text) as { data: T; errors?: GqlResponse<T>['errors'] };
+  return { status, data: parsed.data, ...(parsed.errors ? { errors: parsed.errors } : {}) };
 }
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */

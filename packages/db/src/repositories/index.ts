@@ -1,5 +1,6 @@
 /** Every Prisma-backed repository over one database, built once per process. */
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { SqlExecutor } from '../sql.ts';
 import { ApiKeyRepository } from './api-key-repository.ts';
 import { DatasetRepository } from './dataset-repository.ts';
 import { IngestionRepository } from './ingestion-repository.ts';
@@ -18,12 +19,12 @@ export interface Repositories {
   webhooks: WebhookRepository;
 }
 
-export function createRepositories(db: { prisma: PrismaClient }): Repositories {
+export function createRepositories(db: { prisma: PrismaClient; sql: SqlExecutor }): Repositories {
   return {
     datasets: new DatasetRepository(db.prisma),
     items: new ItemRepository(db.prisma),
     models: new ModelRepository(db.prisma),
-    runs: new TrainingRunRepository(db.prisma),
+    runs: new TrainingRunRepository(db.prisma, db.sql),
     apiKeys: new ApiKeyRepository(db.prisma),
     ingestions: new IngestionRepository(db.prisma),
     webhooks: new WebhookRepository(db.prisma),

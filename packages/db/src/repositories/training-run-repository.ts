@@ -7,6 +7,7 @@ import type {
   TrainingRun,
   TrainingRunStatus,
 } from '../generated/prisma/client.ts';
+import type { SqlExecutor } from '../sql.ts';
 import { mapped, pageQuery, toPage, type Page, type PageArgs } from './common.ts';
 
 export interface RunProgress {
@@ -18,7 +19,10 @@ export interface RunProgress {
 }
 
 export class TrainingRunRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: SqlExecutor,
+  ) {}
 
   create(datasetId: string, config: Record<string, unknown>): Promise<TrainingRun> {
     return mapped('Training run', () =>
@@ -139,6 +143,10 @@ export class TrainingRunRepository {
     });
   }
 
+  /**
+   * Upserts the run's checkpoint. Written with plain SQL and a binary parameter: checkpoints are
+   * megabytes, and the driver adapters' byte handling is far slower on that size.
+   */
   async saveCheckpoint(
     runId: string,
     key: string,
@@ -146,16 +154,37 @@ export class TrainingRunRepository {
     state: Uint8Array,
     meta: Record<string, unknown> = {},
   ): Promise<void> {
-    const data = { epoch, state: new Uint8Array(state), meta: meta as Prisma.InputJsonValue };
-    await this.prisma.trainingCheckpoint.upsert({
-      where: { runId_key: { runId, key } },
-      create: { runId, key, ...data },
-      update: { ...data, createdAt: new Date() },
-    });
+    await this.sql.query(
+      `INSERT INTO training_checkpoint (run_id, key, epoch, state, meta)
+       VALUES ($1, $2, $3, $4, $5::jsonb)
+       ON CONFLICT (run_id, key) DO UPDATE
+         SET epoch = EXCLUDED.epoch, state = EXCLUDED.state, meta = EXCLUDED.meta,
+             created_at = CURRENT_TIMESTAMP`,
+      [
+        runId,
+        key,
+        epoch,
+        Buffer.from(state.buffer, state.byteOffset, state.byteLength),
+        JSON.stringify(meta),
+      ],
+    );
   }
 
-  checkpoint(runId: string, key: string): Promise<TrainingCheckpoint | null> {
-    return this.prisma.trainingCheckpoint.findUnique({ where: { runId_key: { runId, key } } });
+  async checkpoint(
+    runId: string,
+    key: string,
+  ): Promise<Pick<TrainingCheckpoint, 'epoch' | 'state' | 'meta'> | null> {
+    const [row] = await this.sql.query<{ epoch: number; state: Uint8Array; meta: unknown }>(
+      'SELECT epoch, state, meta FROM training_checkpoint WHERE run_id = $1 AND key = $2',
+      [runId, key],
+    );
+    return row
+      ? {
+          epoch: row.epoch,
+          state: new Uint8Array(row.state),
+          meta: row.meta as TrainingCheckpoint['meta'],
+        }
+      : null;
   }
 
   async deleteCheckpoints(runId: string): Promise<void> {
