@@ -1,28 +1,34 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from './cli.ts';
 import { fixture } from './test-paths.ts';
 import { parseNpy } from './vectors/npy.ts';
 
-const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
+/** Runs the CLI in-process, capturing what it prints. */
+async function run(...args: string[]): Promise<{ status: number; stdout: string }> {
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
+    lines.push(parts.map(String).join(' '));
   });
+  const status = await runCli(args);
+  return { status, stdout: lines.join('\n') };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('cli', () => {
-  it('check-vectors reports valid rows and per-row errors, exiting 1 when any row is bad', () => {
-    const r = run('check-vectors', fixture('vectors', 'mixed.jsonl'));
+  it('check-vectors reports valid rows and per-row errors, exiting 1 when any row is bad', async () => {
+    const r = await run('check-vectors', fixture('vectors', 'mixed.jsonl'));
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('2 valid rows, 3 errors');
     expect(r.stdout).toContain('BAD_RECORD');
   });
 
-  it('featurise writes .npy rows and JSONL metadata for a manifest, errors separately', () => {
+  it('featurise writes .npy rows and JSONL metadata for a manifest, errors separately', async () => {
     const out = mkdtempSync(join(tmpdir(), 'concord-cli-'));
     const manifest = join(out, 'manifest.jsonl');
     writeFileSync(
@@ -34,7 +40,7 @@ describe('cli', () => {
         '{"id":"d","modality":"video","text":"not a modality"}',
       ].join('\n'),
     );
-    const r = run('featurise', manifest, '--out', join(out, 'result'), '--lsa-dims', '4');
+    const r = await run('featurise', manifest, '--out', join(out, 'result'), '--lsa-dims', '4');
     expect(r.status).toBe(0);
     const arr = parseNpy(readFileSync(join(out, 'result', 'text.npy')));
     expect(arr.shape).toEqual([3, 4]);

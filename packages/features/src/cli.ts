@@ -13,6 +13,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import type { ImageFeaturiser, ImageFeaturiserArgs } from './image/cnn-featuriser.ts';
 import type { BuiltinCnnId } from './image/models.ts';
 import type { IngestResult, ProgressEvent, SourceItem } from './pipeline/types.ts';
@@ -39,25 +40,28 @@ options:
   --label-from-folder                       folder input: label = parent folder name
   --site NAME                               folder input: site of every item`;
 
-const { values: opts, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    out: { type: 'string' },
-    'image-model': { type: 'string', default: 'mobilenet_v2' },
-    'user-model': { type: 'string' },
-    layer: { type: 'string' },
-    'text-model': { type: 'string' },
-    glove: { type: 'boolean', default: false },
-    'lsa-dims': { type: 'string' },
-    batch: { type: 'string' },
-    'max-pixels': { type: 'string' },
-    'label-from-folder': { type: 'boolean', default: false },
-    site: { type: 'string' },
-    limit: { type: 'string' },
-    dims: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const OPTIONS = {
+  out: { type: 'string' },
+  'image-model': { type: 'string', default: 'mobilenet_v2' },
+  'user-model': { type: 'string' },
+  layer: { type: 'string' },
+  'text-model': { type: 'string' },
+  glove: { type: 'boolean', default: false },
+  'lsa-dims': { type: 'string' },
+  batch: { type: 'string' },
+  'max-pixels': { type: 'string' },
+  'label-from-folder': { type: 'boolean', default: false },
+  site: { type: 'string' },
+  limit: { type: 'string' },
+  dims: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parseCli(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+}
+
+type Options = ReturnType<typeof parseCli>['values'];
 
 function int(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -66,7 +70,7 @@ function int(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
-async function sources(input: string): Promise<SourceItem[]> {
+async function sources(input: string, opts: Options): Promise<SourceItem[]> {
   const { readManifest, walkFolder } = await import('./pipeline/sources.ts');
   if ((await stat(input)).isDirectory()) {
     const items: SourceItem[] = [];
@@ -97,17 +101,9 @@ function mayHoldImages(items: readonly SourceItem[]): boolean {
   });
 }
 
-async function featurise(items: SourceItem[], out: string): Promise<number> {
-  const [
-    { default: cliProgress },
-    { createImageFeaturiser },
-    { ingestInto },
-    { LsaModel },
-    glove,
-    npy,
-  ] = await Promise.all([
+async function featurise(items: SourceItem[], out: string, opts: Options): Promise<number> {
+  const [{ default: cliProgress }, { ingestInto }, { LsaModel }, glove, npy] = await Promise.all([
     import('cli-progress'),
-    import('./image/cnn-featuriser.ts'),
     import('./pipeline/ingest.ts'),
     import('./text/lsa.ts'),
     import('./text/glove.ts'),
@@ -123,8 +119,9 @@ async function featurise(items: SourceItem[], out: string): Promise<number> {
     : { kind: 'builtin', model: opts['image-model'] as BuiltinCnnId };
   const batchSize = int('batch', opts.batch);
   if (batchSize !== undefined) imageArgs.batchSize = batchSize;
+  // TF.js and the CNN weights load only when some item may be an image.
   const image: ImageFeaturiser | undefined = mayHoldImages(items)
-    ? await createImageFeaturiser(imageArgs)
+    ? await (await import('./image/cnn-featuriser.ts')).createImageFeaturiser(imageArgs)
     : undefined;
   let text: TextFeaturiser | { fitLsa: { dims?: number } };
   if (opts['text-model']) text = LsaModel.fromBytes(await readFile(opts['text-model']));
@@ -203,7 +200,9 @@ async function featurise(items: SourceItem[], out: string): Promise<number> {
   return 0;
 }
 
-async function main(): Promise<number> {
+/** Runs the CLI on `argv` (without the node and script paths); resolves to the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const { values: opts, positionals } = parseCli(argv);
   const [command, input] = positionals;
   if (opts.help || command === undefined) {
     console.log(USAGE);
@@ -213,7 +212,7 @@ async function main(): Promise<number> {
     case 'featurise': {
       if (input === undefined || opts.out === undefined)
         throw new Error('featurise needs <input> and --out');
-      return featurise(await sources(input), opts.out);
+      return featurise(await sources(input, opts), opts.out, opts);
     }
     case 'demo': {
       if (opts.out === undefined) throw new Error('demo needs --out');
@@ -223,6 +222,7 @@ async function main(): Promise<number> {
       return featurise(
         emojiSourceItems(limit !== undefined ? records.slice(0, limit) : records),
         opts.out,
+        opts,
       );
     }
     case 'check-vectors': {
@@ -242,12 +242,13 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
-  },
-);
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  void runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exitCode = 1;
+    },
+  );
