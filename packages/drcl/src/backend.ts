@@ -22,6 +22,8 @@ export interface BackendOptions {
   prefer?: 'auto' | BackendName;
   /** Permit the pure-JS cpu backend (only for tiny tests; never silently). */
   allowCpu?: boolean;
+  /** WASM: route transposed matMuls through XNNPACK (default true; false only to measure). */
+  fastTransposedMatMul?: boolean;
 }
 
 const TFJS_NODE = '@tensorflow/tfjs-node';
@@ -52,7 +54,7 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     wasm.setWasmPaths(`${path.join(dir, 'dist')}${path.sep}`);
     if (await tf.setBackend('wasm')) {
       await tf.ready();
-      installFastWasmMatMul();
+      if (options.fastTransposedMatMul ?? true) installFastWasmMatMul();
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       return { name: 'wasm', simd, threads: wasm.getThreadsCount(), notes };
     }
