@@ -7,5 +7,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 600_000,
+    // Browser steps wait for the real API; a poll gives up after 30 s unless it says otherwise.
+    expect: { poll: { timeout: 30_000, interval: 250 } },
   },
 });

@@ -56,7 +56,7 @@ function SignInForm() {
           />
         </label>
         {error ? (
-          <p className="field-error" role="alert">
+          <p className="field-error" role="alert" data-testid="sign-in-error">
             {error}
           </p>
         ) : null}

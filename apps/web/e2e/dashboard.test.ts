@@ -1,0 +1,357 @@
+/**
+ * Browser tests of the dashboard against the real stack: the production build (`next build` +
+ * `next start`), the API with its worker on a fresh embedded database, and Debian's Chromium.
+ * Sign in → datasets and upload → train a small model and watch it finish → search by a real
+ * image → promote a model through the gate → a viewer key sees no admin actions. Screenshots of
+ * every page go to test/e2e/screenshots/ (gitignored, CI artifacts); the search timing and the
+ * JavaScript per route are printed and written to test/e2e/screenshots/measurements.json.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateDatasetDocument,
+  CreateSiteDocument,
+  IngestItemsDocument,
+  StartTrainingRunDocument,
+  TrainingRunDocument,
+  type CreateDatasetMutation,
+  type CreateSiteMutation,
+  type IngestItemsMutation,
+  type StartTrainingRunMutation,
+  type TrainingRunQuery,
+} from '../src/generated/graphql.ts';
+import { CATEGORIES, emojiCorpus, queryImage, SITES, type CorpusItem } from './support/corpus.ts';
+import { measureRouteJs, PHONE, shot, signedInContext, type RouteJs } from './support/pages.ts';
+import { gql, SCREENSHOTS, startStack, type Stack } from './support/stack.ts';
+
+const PER_CLASS = 12;
+const TINY_RUN = {
+  splEpochs: '6',
+  rscEpochs: '6',
+  batchSize: '16',
+  splLearningRate: '0.01',
+  rscLearningRate: '0.01',
+  embeddingDim: '16',
+  hiddenSizes: '64',
+  textDimensions: '24',
+  seed: '1',
+};
+const TRAINING_TIMEOUT = 300_000;
+
+describe('the dashboard in Chromium', () => {
+  let stack: Stack;
+  let admin: BrowserContext;
+  let page: Page;
+  let datasetId = '';
+  let firstRunId = '';
+  let itemPath = '/search';
+  const corpus = emojiCorpus(PER_CLASS);
+  const measurements: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    stack = await startStack();
+    admin = await signedInContext(stack.browser, stack.webUrl, null);
+    page = await admin.newPage();
+  });
+
+  afterAll(async () => {
+    writeFileSync(join(SCREENSHOTS, 'measurements.json'), JSON.stringify(measurements, null, 2));
+    await admin?.close();
+    await stack?.stop();
+  });
+
+  const api = <T>(query: { toString(): string }, variables: Record<string, unknown>) =>
+    gql<T>(stack.apiUrl, stack.adminKey, query.toString(), variables);
+
+  it('signs in with the admin key printed by the API', async () => {
+    await page.goto('/search');
+    await page.waitForURL(/\/sign-in/);
+    await page
+      .getByLabel('API key')
+      .fill('ck_000000000000_not-a-real-key-not-a-real-key-not-a-real');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect
+      .poll(() => page.getByTestId('sign-in-error').textContent())
+      .toMatch(/unknown|malformed/i);
+    await shot(page, '01-sign-in-error');
+    await page.getByLabel('API key').fill(stack.adminKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/search/);
+    expect(await page.getByTestId('role').textContent()).toBe('admin');
+    await shot(page, '02-search-no-dataset');
+  });
+
+  it('seeds a dataset over the API and lists it with counts per site, modality and label', async () => {
+    const created = await api<CreateDatasetMutation>(CreateDatasetDocument, {
+      input: { name: 'emoji demo', dimension: 16 },
+    });
+    datasetId = created.createDataset.dataset!.id;
+    for (const name of SITES) {
+      const site = await api<CreateSiteMutation>(CreateSiteDocument, {
+        datasetId,
+        input: { name },
+      });
+      expect(site.createSite.errors).toEqual([]);
+    }
+    const ingest = async (items: CorpusItem[]) => {
+      const result = await api<IngestItemsMutation>(IngestItemsDocument, {
+        input: {
+          datasetId,
+          items: items.map((item) => ({
+            key: item.key,
+            site: item.site,
+            labels: [item.label],
+            split: item.split,
+            ...(item.imagePath
+              ? { base64: readFileSync(item.imagePath).toString('base64'), modality: 'IMAGE' }
+              : { text: item.text, modality: 'TEXT' }),
+          })),
+        },
+      });
+      expect(result.ingestItems.failed).toBe(0);
+    };
+    // Hold back two images of the first class: the browser uploads them.
+    await ingest(corpus.images.slice(2));
+    await ingest(corpus.texts);
+    await page.goto('/datasets');
+    const row = page.getByTestId('dataset-row').first();
+    await row.getByText('Per label').waitFor();
+    await expect.poll(() => row.textContent()).toContain('Flags');
+    await shot(page, '03-datasets');
+  });
+
+  it('uploads images on the dataset page with a per-file result, and browses items', async () => {
+    await page.goto(`/datasets/${datasetId}`);
+    await page.getByTestId('upload-panel').waitFor();
+    const upload = page.getByTestId('upload-panel');
+    await upload.getByLabel('Label').fill(corpus.images[0]!.label);
+    await upload.getByLabel('Split').selectOption('TRAIN');
+    await page
+      .getByTestId('upload-files')
+      .setInputFiles([corpus.images[0]!.imagePath!, corpus.images[1]!.imagePath!]);
+    await upload.getByRole('button', { name: /^Upload/ }).click();
+    const results = page.getByTestId('upload-results');
+    await expect
+      .poll(() => results.locator('tbody tr').allTextContents(), { timeout: 60_000 })
+      .toEqual([expect.stringMatching(/created/), expect.stringMatching(/created/)]);
+    // A file that is not an image: refused with a reason, the rest unaffected.
+    await page.getByTestId('upload-files').setInputFiles({
+      name: 'broken.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('not really a png'),
+    });
+    await upload.getByRole('button', { name: /^Upload/ }).click();
+    await expect
+      .poll(() => results.locator('tbody tr').first().textContent(), { timeout: 60_000 })
+      .toMatch(/failed/);
+    await page.getByTestId('item-card').first().waitFor();
+    await shot(page, '04-dataset-upload');
+  });
+
+  it('starts a short training run from the form and watches it reach completion', async () => {
+    await page.goto('/training');
+    const form = page.locator('form').filter({ hasText: 'Start run' });
+    await form.locator('input[name=splEpochs]').fill('0');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await expect.poll(() => form.textContent()).toContain('An integer from 1 to 1000');
+    for (const [name, value] of Object.entries(TINY_RUN)) {
+      await form.locator(`input[name=${name}]`).fill(value);
+    }
+    await shot(page, '05-training-form');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/\/training\/[0-9a-f-]+$/);
+    firstRunId = page.url().split('/').pop()!;
+    const progress = page.getByTestId('run-progress');
+    await expect
+      .poll(() => progress.getAttribute('data-status'), { timeout: 60_000 })
+      .toMatch(/RUNNING|SUCCEEDED/);
+    await shot(page, '06-run-live');
+    await expect
+      .poll(() => progress.getAttribute('data-status'), {
+        timeout: TRAINING_TIMEOUT,
+        interval: 2000,
+      })
+      .toBe('SUCCEEDED');
+    expect(await progress.textContent()).toContain('100%');
+    // Every loss term and the validation loss are charted; the heat map marks the chosen prior.
+    await expect.poll(() => page.getByTestId('chart').count()).toBeGreaterThanOrEqual(4);
+    expect(
+      await page.locator('[data-testid=prior-heatmap] [data-selected]').count(),
+    ).toBeGreaterThan(0);
+    expect(await page.getByTestId('run-logs').textContent()).toMatch(/prior selected/);
+    await shot(page, '07-run-finished');
+  });
+
+  it('searches by uploading a real image and shows texts of its class', async () => {
+    const label = CATEGORIES[0];
+    const image = queryImage(label, corpus.images);
+    const started = Date.now();
+    await page.goto('/search');
+    const picker = page.getByTestId('search-file');
+    await picker.waitFor({ state: 'attached' });
+    const pageReady = Date.now();
+    await picker.setInputFiles(image);
+    const cards = page.getByTestId('item-card');
+    await cards.first().waitFor();
+    const done = Date.now();
+    measurements.searchOpenToFirstResultsMs = done - started;
+    measurements.searchPageReadyMs = pageReady - started;
+    measurements.searchQueryToResultsMs = done - pageReady;
+    console.log(
+      `search: open → first results ${done - started} ms (page ready ${pageReady - started} ms, image query → results ${done - pageReady} ms)`,
+    );
+    const labels = await cards.locator('[data-testid=item-labels]').allTextContents();
+    const top = labels.slice(0, 10);
+    const ofClass = top.filter((l) => l.includes(label)).length;
+    // Three balanced classes: chance is a third.
+    expect(ofClass / top.length).toBeGreaterThan(0.5);
+    expect(await cards.first().getAttribute('data-modality')).toBe('TEXT');
+    await shot(page, '08-search-results');
+
+    // Use a result as the next query, then page.
+    await cards.first().getByRole('button', { name: 'Use as query' }).click();
+    await page.waitForURL(/item=/);
+    await cards.first().waitFor();
+    await shot(page, '09-search-by-item');
+    const phone = await signedInContext(stack.browser, stack.webUrl, stack.adminKey, PHONE);
+    const small = await phone.newPage();
+    await small.goto('/search');
+    await small.getByTestId('search-file').setInputFiles(image);
+    await small.getByTestId('item-card').first().waitFor();
+    await shot(small, '10-search-phone');
+    await small.goto(`/training/${firstRunId}`);
+    await small.getByTestId('prior-heatmap').waitFor();
+    await shot(small, '11-run-phone');
+    await phone.close();
+  });
+
+  it('opens an item', async () => {
+    await page.goto(`/datasets/${datasetId}`);
+    await page.getByTestId('item-card').first().getByRole('link').click();
+    await page.waitForURL(/\/items\//);
+    itemPath = new URL(page.url()).pathname;
+    await page.getByRole('link', { name: 'Use as query' }).waitFor();
+    await shot(page, '12-item');
+  });
+
+  it('promotes a model through the evaluation gate and compares two runs', async () => {
+    // A second run (seed 2) gives a second model version.
+    const second = await api<StartTrainingRunMutation>(StartTrainingRunDocument, {
+      datasetId,
+      config: {
+        splEpochs: 6,
+        rscEpochs: 6,
+        batchSize: 16,
+        splLearningRate: 0.01,
+        rscLearningRate: 0.01,
+        embeddingDim: 16,
+        hiddenSizes: [64],
+        textDimensions: 24,
+        seed: 2,
+      },
+    });
+    const runId = second.startTrainingRun.run!.id;
+    await expect
+      .poll(
+        async () =>
+          (await api<TrainingRunQuery>(TrainingRunDocument, { id: runId })).trainingRun?.status,
+        { timeout: TRAINING_TIMEOUT, interval: 2000 },
+      )
+      .toBe('SUCCEEDED');
+    await page.goto('/models');
+    await page.getByTestId('models').waitFor();
+    await page.getByTestId('active-marker').waitFor();
+    await shot(page, '13-models');
+    // Promote whichever version is not active; when the gate refuses, force it.
+    const candidate = page.locator('[data-testid^=model-v]').filter({
+      has: page.getByRole('button', { name: 'Promote' }),
+    });
+    const version = (await candidate.first().getAttribute('data-testid'))!;
+    await candidate.first().getByRole('button', { name: 'Promote' }).click();
+    const gate = page.getByTestId('gate-result');
+    await gate.waitFor();
+    if (/refused/i.test((await gate.textContent()) ?? '')) {
+      await shot(page, '14-models-gate-refused');
+      await page.getByTestId(version).getByRole('button', { name: 'Force' }).click();
+      await expect.poll(() => gate.textContent()).toMatch(/forced/);
+    }
+    await expect.poll(() => gate.textContent()).toMatch(/is active/);
+    await page.getByTestId(version).getByTestId('active-marker').waitFor();
+    await shot(page, '15-models-promoted');
+
+    await page.goto('/training');
+    const boxes = page.getByTestId('run-history').getByRole('checkbox');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole('link', { name: 'Compare the two selected' }).click();
+    await page.waitForURL(/compare/);
+    await expect.poll(() => page.getByTestId('prior-heatmap').count()).toBe(2);
+    await shot(page, '16-compare-runs');
+  });
+
+  it('lets an admin create a viewer key that sees no admin or editor actions', async () => {
+    await page.goto('/keys');
+    await page.getByLabel('Label').fill('read-only dashboard');
+    await page.getByLabel('Role').selectOption('VIEWER');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('secret-value').textContent())!;
+    expect(secret).toMatch(/^ck_/);
+    await shot(page, '17-api-keys');
+
+    const viewer = await signedInContext(stack.browser, stack.webUrl, null);
+    const v = await viewer.newPage();
+    await v.goto('/sign-in');
+    await v.getByLabel('API key').fill(secret);
+    await v.getByRole('button', { name: 'Sign in' }).click();
+    await v.waitForURL(/\/search/);
+    expect(await v.getByTestId('role').textContent()).toBe('viewer');
+    expect(await v.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    await v.goto('/training');
+    await v.getByTestId('run-history').waitFor();
+    expect(await v.getByText('Start a training run').count()).toBe(0);
+    expect(await v.getByText('Retraining policy').count()).toBe(0);
+    await shot(v, '18-viewer-training');
+    await v.goto('/models');
+    await v.getByTestId('models').waitFor();
+    expect(await v.getByRole('button', { name: 'Promote' }).count()).toBe(0);
+    expect(await v.getByRole('button', { name: /Roll back/ }).count()).toBe(0);
+    await shot(v, '19-viewer-models');
+    await v.goto(`/datasets/${datasetId}`);
+    await v.getByTestId('item-card').first().waitFor();
+    expect(await v.getByTestId('upload-panel').count()).toBe(0);
+    await v.goto('/keys');
+    await v.getByText('Admins only').waitFor();
+    await viewer.close();
+  });
+
+  it('measures the JavaScript each route loads from the production build', async () => {
+    const routes: [string, string][] = [
+      ['/sign-in', '/sign-in'],
+      ['/search', '/search'],
+      ['/datasets', '/datasets'],
+      ['/datasets/[id]', `/datasets/${datasetId}`],
+      ['/items/[id]', itemPath],
+      ['/training', '/training'],
+      ['/training/[id]', `/training/${firstRunId}`],
+      ['/training/compare', `/training/compare?a=${firstRunId}&b=${firstRunId}`],
+      ['/models', '/models'],
+      ['/keys', '/keys'],
+    ];
+    const sizes: RouteJs[] = [];
+    for (const [route, path] of routes) {
+      sizes.push(await measureRouteJs(stack.browser, stack.webUrl, stack.adminKey, route, path));
+    }
+    measurements.routeJs = sizes;
+    console.table(
+      sizes.map((s) => ({
+        route: s.route,
+        files: s.files,
+        'raw KiB': (s.rawBytes / 1024).toFixed(1),
+        'gzip KiB': (s.gzipBytes / 1024).toFixed(1),
+      })),
+    );
+    for (const s of sizes) expect(s.files).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,67 @@
+/** Browser helpers: contexts signed in with a key, screenshots, JS bytes per route. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SCREENSHOTS, WEB_DIR } from './stack.ts';
+
+export const LAPTOP = { width: 1366, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A context whose tabs start signed in with `key` (sessionStorage, as the sign-in page does). */
+export async function signedInContext(
+  browser: Browser,
+  baseURL: string,
+  key: string | null,
+  viewport = LAPTOP,
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport });
+  if (key) {
+    await context.addInitScript((k) => window.sessionStorage.setItem('concord.apiKey', k), key);
+  }
+  context.setDefaultTimeout(30_000);
+  return context;
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+export interface RouteJs {
+  route: string;
+  files: number;
+  rawBytes: number;
+  gzipBytes: number;
+}
+
+/**
+ * The JavaScript a full load of `path` fetches from the production build (`.next/static`), raw
+ * and gzip-compressed, in a fresh context (nothing cached).
+ */
+export async function measureRouteJs(
+  browser: Browser,
+  baseURL: string,
+  key: string,
+  route: string,
+  path: string,
+): Promise<RouteJs> {
+  const context = await signedInContext(browser, baseURL, key);
+  const page = await context.newPage();
+  const files = new Set<string>();
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.startsWith('/_next/static/') && url.pathname.endsWith('.js')) {
+      files.add(url.pathname);
+    }
+  });
+  await page.goto(path, { waitUntil: 'networkidle' });
+  await context.close();
+  let rawBytes = 0;
+  let gzipBytes = 0;
+  for (const file of files) {
+    const bytes = readFileSync(join(WEB_DIR, '.next/static', file.slice('/_next/static/'.length)));
+    rawBytes += bytes.length;
+    gzipBytes += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { route, files: files.size, rawBytes, gzipBytes };
+}
