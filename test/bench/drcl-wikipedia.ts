@@ -270,6 +270,21 @@ async function runParent(): Promise<void> {
     };
   }
   const report = evaluateAllDirections(sets);
+  // Validation mAP (first rows of test): what learning rates are chosen by, across runs.
+  const valSets: Record<string, RetrievalSet> = {};
+  for (const m of dataset.modalities) {
+    if (!m.validation) continue;
+    valSets[m.name] = {
+      embeddings: embedModality(model, m.name, m.validation.features),
+      dim: config.embeddingDim,
+      labels: m.validation.labels,
+      numClasses: dataset.numClasses,
+    };
+  }
+  const validationMeanMap =
+    Object.keys(valSets).length === modalities.length
+      ? evaluateAllDirections(valSets).meanMap
+      : null;
   const [a, b] = modalities as [string, string];
   const summary = (stage: 'spl' | 'rsc') => {
     // SPL epoch 0 makes no update (q = 0): timed separately.
@@ -290,6 +305,7 @@ async function runParent(): Promise<void> {
     parallel: flags.parallel,
     map: Object.fromEntries(Object.entries(report.directions).map(([k, v]) => [k, v.map])),
     meanMap: report.meanMap,
+    validationMeanMap,
     randomMap: randomRankingMap(sets[a]!, sets[b]!),
     prior: {
       candidate: model.prior.candidate,
@@ -317,6 +333,7 @@ async function runParent(): Promise<void> {
   console.log(
     `total ${totalSeconds.toFixed(1)} s; peak RSS of this process ${result.peakRssMiB.toFixed(0)} MiB`,
   );
+  console.log(`validation mean mAP: ${validationMeanMap?.toFixed(4) ?? '-'}`);
   if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 2));
 }
 
