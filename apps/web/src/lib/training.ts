@@ -144,6 +144,8 @@ export function logLines(logs: unknown): LogLine[] {
 /** The training core's settings a run used (the stored `config` JSON), flattened for display. */
 export function configEntries(config: unknown): [string, string][] {
   if (!isObject(config)) return [];
+  // Runs store the caller's input and, once resolved, the full settings under `resolved`.
+  if (isObject(config.resolved)) return configEntries(config.resolved);
   const flat: [string, string][] = [];
   const walk = (prefix: string, value: unknown) => {
     if (isObject(value) && !Array.isArray(value)) {
