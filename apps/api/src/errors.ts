@@ -75,7 +75,11 @@ export function formatError(
   error: unknown,
   log: (message: string, error: unknown) => void,
 ): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
+  const limit = formatted.extensions?.limit;
+  const code =
+    formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && typeof limit === 'string'
+      ? 'QUERY_TOO_COMPLEX'
+      : formatted.extensions?.code;
   if (typeof code === 'string' && code in ERROR_TABLE && code !== 'INTERNAL_SERVER_ERROR') {
     return { ...formatted, extensions: { code, ...pick(formatted.extensions, 'field') } };
   }

@@ -14,8 +14,9 @@ import {
 
 const DEFAULT_LIST_COST = 20;
 
-function tooComplex(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
+/** Apollo re-codes validation errors as GRAPHQL_VALIDATION_FAILED; `limit` survives it. */
+function tooComplex(message: string, limit: 'depth' | 'cost'): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', limit } });
 }
 
 export function complexityLimit(maxDepth: number, maxCost: number): ValidationRule {
@@ -69,11 +70,11 @@ export function complexityLimit(maxDepth: number, maxCost: number): ValidationRu
         const { depth, cost } = measure(node.selectionSet, 1, new Set());
         if (depth > maxDepth)
           context.reportError(
-            tooComplex(`The query is ${depth} levels deep; the limit is ${maxDepth}.`),
+            tooComplex(`The query is ${depth} levels deep; the limit is ${maxDepth}.`, 'depth'),
           );
         else if (cost > maxCost)
           context.reportError(
-            tooComplex(`The query's estimated cost is ${cost}; the limit is ${maxCost}.`),
+            tooComplex(`The query's estimated cost is ${cost}; the limit is ${maxCost}.`, 'cost'),
           );
       },
     };
