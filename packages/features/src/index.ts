@@ -56,9 +56,15 @@ export {
   type LsaModelJson,
 } from './text/lsa.ts';
 
-export { parseNpy, writeNpyFloat32, type NpyArray } from './vectors/npy.ts';
-export { parseJsonlVectors } from './vectors/jsonl.ts';
-export { parseCsvVectors } from './vectors/csv.ts';
+export {
+  parseNpy,
+  parseNpyHeader,
+  writeNpyFloat32,
+  type NpyArray,
+  type NpyHeader,
+} from './vectors/npy.ts';
+export { parseJsonlVectors, jsonlLineToRow } from './vectors/jsonl.ts';
+export { parseCsvVectors, csvRecordsToRows } from './vectors/csv.ts';
 export {
   readNpyVectors,
   readVectorFile,
@@ -66,6 +72,7 @@ export {
   type NpyImportArgs,
   type VectorFileFormat,
 } from './vectors/import.ts';
+export { streamVectorFile, type StreamArgs } from './vectors/stream.ts';
 export { checkVector, type VectorReadArgs, type VectorRow } from './vectors/rows.ts';
 
 export { ingest, ingestInto, DEFAULT_INGEST_BATCH, type IngestArgs } from './pipeline/ingest.ts';

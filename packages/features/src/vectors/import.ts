@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { FeatureError } from '../errors.ts';
 import { parseNpy } from './npy.ts';
-import { parseJsonlVectors } from './jsonl.ts';
-import { parseCsvVectors } from './csv.ts';
 import { checkVector, vectorChecksum, type VectorReadArgs, type VectorRow } from './rows.ts';
 
 export interface NpyImportArgs extends VectorReadArgs {
@@ -15,7 +12,7 @@ export interface NpyImportArgs extends VectorReadArgs {
   sites?: readonly (string | undefined)[];
 }
 
-function labelRows(
+export function labelRows(
   bytes: Uint8Array,
   rows: number,
   names: readonly string[] | undefined,
@@ -91,21 +88,13 @@ export function vectorFormatFromPath(path: string): VectorFileFormat | undefined
   return undefined;
 }
 
-/** Reads a `.npy`, `.jsonl` or `.csv` feature file from disk (whole file in memory). */
+/** All rows of a `.npy`, `.jsonl` or `.csv` feature file (see `streamVectorFile` for large files). */
 export async function readVectorFile(
   path: string,
   args: NpyImportArgs & { format?: VectorFileFormat } = {},
 ): Promise<VectorRow[]> {
-  const format = args.format ?? vectorFormatFromPath(path);
-  const bytes = await readFile(path);
-  switch (format) {
-    case 'npy':
-      return [...readNpyVectors(bytes, args)];
-    case 'jsonl':
-      return [...parseJsonlVectors(bytes.toString('utf8'), args)];
-    case 'csv':
-      return [...parseCsvVectors(bytes.toString('utf8'), args)];
-    case undefined:
-      throw new FeatureError('UNSUPPORTED_TYPE', `cannot tell the vector file format of ${path}`);
-  }
+  const { streamVectorFile } = await import('./stream.ts');
+  const rows: VectorRow[] = [];
+  for await (const row of streamVectorFile(path, args)) rows.push(row);
+  return rows;
 }

@@ -56,7 +56,22 @@ const READERS: Record<string, [number, Reader]> = {
   u8: [8, (v, o, l) => Number(v.getBigUint64(o, l))],
 };
 
-export function parseNpy(bytes: Uint8Array): NpyArray {
+export interface NpyHeader {
+  descr: string;
+  shape: number[];
+  fortranOrder: boolean;
+  /** Byte offset of the data section. */
+  dataOffset: number;
+  itemSize: number;
+  /** Reads the element at a byte offset of a view over the file (or a chunk of it). */
+  read: (view: DataView, offset: number) => number;
+}
+
+/**
+ * Parses the header from the first bytes of a `.npy` file (at least 12 + header length bytes;
+ * 64 KiB is always enough for the header of a 2-D array).
+ */
+export function parseNpyHeader(bytes: Uint8Array): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b))
     throw new Error('not a .npy file (bad magic)');
   const major = bytes[6]!;
@@ -70,6 +85,7 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
     headerLen = view.getUint32(8, true);
     headerStart = 12;
   } else throw new Error(`unsupported .npy version ${major}`);
+  if (bytes.length < headerStart + headerLen) throw new Error('truncated .npy header');
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
     bytes.subarray(headerStart, headerStart + headerLen),
   );
@@ -78,16 +94,29 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   const reader = m ? READERS[`${m[2]}${m[3]}`] : undefined;
   if (!m || !reader) throw new Error(`unsupported .npy dtype ${descr}`);
   const little = m[1] !== '>';
-  const [size, read] = reader;
+  const [itemSize, read] = reader;
+  return {
+    descr,
+    shape,
+    fortranOrder: fortran,
+    dataOffset: headerStart + headerLen,
+    itemSize,
+    read: (v, o) => read(v, o, little),
+  };
+}
+
+export function parseNpy(bytes: Uint8Array): NpyArray {
+  const h = parseNpyHeader(bytes);
+  const { shape, itemSize: size, dataOffset: dataStart } = h;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = headerStart + headerLen;
   if (bytes.length - dataStart < count * size)
     throw new Error(
       `truncated .npy: expected ${count * size} data bytes, found ${bytes.length - dataStart}`,
     );
   const data = new Float64Array(count);
-  if (!fortran || shape.length < 2) {
-    for (let i = 0; i < count; i++) data[i] = read(view, dataStart + i * size, little);
+  if (!h.fortranOrder || shape.length < 2) {
+    for (let i = 0; i < count; i++) data[i] = h.read(view, dataStart + i * size);
   } else {
     // Fortran order: the first index varies fastest. Convert to row-major.
     const strides = shape.map((_, d) => shape.slice(0, d).reduce((a, b) => a * b, 1));
@@ -95,7 +124,7 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
     for (let c = 0; c < count; c++) {
       let f = 0;
       for (let d = 0; d < shape.length; d++) f += idx[d]! * strides[d]!;
-      data[c] = read(view, dataStart + f * size, little);
+      data[c] = h.read(view, dataStart + f * size);
       for (let d = shape.length - 1; d >= 0; d--) {
         idx[d]!++;
         if (idx[d]! < shape[d]!) break;
@@ -103,7 +132,7 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
       }
     }
   }
-  return { descr, shape, data };
+  return { descr: h.descr, shape, data };
 }
 
 /** Writes rows of equal length as a little-endian float32 C-order `.npy` (format 1.0). */

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SHARED_DATASETS, fixture } from '../test-paths.ts';
 import { parseNpy, writeNpyFloat32 } from './npy.ts';
 import { readNpyVectors, readVectorFile } from './import.ts';
+import { streamVectorFile } from './stream.ts';
 import { parseCsvVectors } from './csv.ts';
 import { parseJsonlVectors } from './jsonl.ts';
 import type { VectorRow } from './rows.ts';
@@ -84,6 +85,21 @@ describe('.npy', () => {
     });
   });
 
+  it('streams a file in chunks of rows with the same rows as reading it whole', async () => {
+    for (const [path, chunkRows] of [
+      [fixture('vectors', 'good.npy'), 3],
+      [fixture('vectors', 'nan-row.npy'), 2],
+      [join(WIKI, 'test_image.npy'), 100],
+    ] as const) {
+      const whole = [...readNpyVectors(readFileSync(path))];
+      const streamed = [];
+      for await (const row of streamVectorFile(path, { chunkRows })) streamed.push(row);
+      // Checksums cover every value of every row bit for bit.
+      const key = (r: VectorRow) => `${r.row}:${r.ok ? r.checksum : r.error.message}`;
+      expect(streamed.map(key)).toEqual(whole.map(key));
+    }
+  });
+
   it('rejects a truncated file', () => {
     const bytes = readFileSync(fixture('vectors', 'good.npy'));
     expect(() => parseNpy(bytes.subarray(0, bytes.length - 4))).toThrow(/truncated/);
@@ -91,8 +107,10 @@ describe('.npy', () => {
 });
 
 describe('JSONL and CSV feature files', () => {
-  it('JSONL: wrong dimension, NaN and non-JSON lines are per-row errors; good rows keep labels and site', () => {
+  it('JSONL: wrong dimension, NaN and non-JSON lines are per-row errors; good rows keep labels and site', async () => {
     const rows = [...parseJsonlVectors(readFileSync(fixture('vectors', 'mixed.jsonl'), 'utf8'))];
+    // Streaming the file gives the same rows.
+    expect(await readVectorFile(fixture('vectors', 'mixed.jsonl'))).toEqual(rows);
     expect(summary(rows)).toEqual(['1:ok', '2:BAD_VECTOR', '3:BAD_VECTOR', '4:BAD_RECORD', '5:ok']);
     const last = rows[4]!;
     expect(
@@ -118,6 +136,6 @@ describe('JSONL and CSV feature files', () => {
     });
     expect(rows[3]!.ok && rows[3]!.labels).toEqual(['cat', 'dog']);
     // An explicit expected dimension applies to CSV too.
-    expect(summary([...parseCsvVectors('f0,f1\n1,2\n', { dims: 3 })])).toEqual(['1:BAD_VECTOR']);
+    expect(summary(await parseCsvVectors('f0,f1\n1,2\n', { dims: 3 }))).toEqual(['1:BAD_VECTOR']);
   });
 });
