@@ -157,6 +157,11 @@ describe('the dashboard in Chromium', () => {
 
   it('starts a short training run from the form and watches it reach completion', async () => {
     await page.goto('/training');
+    // The retraining policy (admin): after 1,000 new items, far more than this test adds.
+    await page.getByLabel('Retrain').selectOption('THRESHOLD');
+    await page.getByLabel('New items').fill('1000');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Saved.').waitFor();
     const form = page.locator('form').filter({ hasText: 'Start run' });
     await form.locator('input[name=splEpochs]').fill('0');
     await form.getByRole('button', { name: 'Start run' }).click();

@@ -103,23 +103,23 @@ export function ensureChromium(): void {
 }
 
 /** `next build` unless CONCORD_E2E_SKIP_BUILD=1 (reuse the last build while iterating). */
-export function buildWeb(): void {
+export async function buildWeb(): Promise<void> {
   if (process.env.CONCORD_E2E_SKIP_BUILD === '1') return;
   log('next build');
   const started = Date.now();
-  const result = spawnSync(join(BIN, 'next'), ['build'], {
+  const build = spawn(join(BIN, 'next'), ['build'], {
     cwd: WEB_DIR,
     stdio: 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
   });
-  if (result.status !== 0) throw new Error('next build failed');
+  const code = await new Promise<number | null>((resolve) => build.once('exit', resolve));
+  if (code !== 0) throw new Error(`next build failed (${code})`);
   log(`next build done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 export async function startStack(): Promise<Stack> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   ensureChromium();
-  buildWeb();
   const dataDir = mkdtempSync(join(tmpdir(), 'concord-e2e-'));
   let api: ChildProcess | null = null;
   let web: ChildProcess | null = null;
@@ -131,7 +131,7 @@ export async function startStack(): Promise<Stack> {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    log('starting the API on an embedded database');
+    log('starting the API on an embedded database (while the dashboard builds)');
     api = spawn(join(BIN, 'tsx'), ['src/main.ts'], {
       cwd: join(REPO_ROOT, 'apps/api'),
       detached: true,
@@ -148,12 +148,13 @@ export async function startStack(): Promise<Stack> {
     });
     if (process.env.CONCORD_E2E_LOG) api.stderr?.pipe(process.stderr);
     // main.ts prints the URL, then (first start only) the admin key.
-    const ready = await waitForOutput(
+    const apiReady = waitForOutput(
       api,
       /ready at (http:\/\/\S+)[\s\S]*?(ck_[0-9a-f]{12}_[A-Za-z0-9_-]{43})/,
-      180_000,
+      300_000,
       'the API',
     );
+    const [ready] = await Promise.all([apiReady, buildWeb()]);
     const apiUrl = ready[1]!;
     const adminKey = ready[2]!;
     log(`API at ${apiUrl}`);

@@ -25,7 +25,7 @@ export function RetrainPolicyPanel({ datasetId }: { datasetId: string }) {
         {({ dataset: d }) =>
           d ? (
             <PolicyForm
-              key={d.id + d.retrainPolicy.kind}
+              key={d.id}
               datasetId={d.id}
               initial={d.retrainPolicy}
               onSaved={dataset.refetch}

@@ -68,7 +68,10 @@ export function StartRunForm({ datasetId }: { datasetId: string }) {
                 inputMode="decimal"
                 value={form[f.key]}
                 aria-invalid={!!errors[f.key]}
-                onChange={(e) => setForm({ ...form, [f.key]: e.target.value })}
+                onChange={(e) => {
+                  setForm({ ...form, [f.key]: e.target.value });
+                  setErrors({ ...errors, [f.key]: undefined });
+                }}
               />
               {errors[f.key] ? (
                 <span className="field-error">{errors[f.key]}</span>
