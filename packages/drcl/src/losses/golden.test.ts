@@ -92,27 +92,40 @@ describe.each(golden.cases.map((c, i) => [i, c] as const))('golden case %i', (_i
     });
   });
 
-  it('total loss and its gradient w.r.t. the mixed features at each epoch', () => {
-    const config = getConfig();
-    for (const [epoch, expected] of Object.entries(c.total)) {
-      const q = gceQ(config, Number(epoch));
-      tf.tidy(() => {
-        const y = tf.tensor2d(flat(c.mixedLabels), [c.N, c.C]);
-        const w = tf.tensor2d(flat(c.W), [c.D, c.C]);
-        const r = tf.tensor2d(flat(c.recastTargets), [c.N, c.D]);
-        const lossOf = (f: tf.Tensor) =>
-          rscLoss(
-            { mixedFeatures: f as tf.Tensor2D, mixedLabels: y, recastTargets: r, prior: w, q },
-            weights,
-          );
-        const f = tf.tensor2d(flat(c.mixedFeatures), [c.N, c.D]);
-        const { value, grad } = tf.valueAndGrad(lossOf)(f);
-        close(scalar(value), expected.loss);
-        const ref = flat(expected.gradWrtMixedFeatures);
-        expect(maxAbsDiff(grad.dataSync(), ref)).toBeLessThanOrEqual(TOL);
-      });
-    }
-  });
+  it.each([
+    ['recast targets', false],
+    ['factorised R = ỹW⁺', true],
+  ])(
+    'total loss and its gradient w.r.t. the mixed features at each epoch (%s)',
+    (_n, factorised) => {
+      const config = getConfig();
+      for (const [epoch, expected] of Object.entries(c.total)) {
+        const q = gceQ(config, Number(epoch));
+        tf.tidy(() => {
+          const y = tf.tensor2d(flat(c.mixedLabels), [c.N, c.C]);
+          const w = tf.tensor2d(flat(c.W), [c.D, c.C]);
+          const r = tf.tensor2d(flat(c.recastTargets), [c.N, c.D]);
+          const lossOf = (f: tf.Tensor) =>
+            rscLoss(
+              {
+                mixedFeatures: f as tf.Tensor2D,
+                mixedLabels: y,
+                recastTargets: r,
+                prior: w,
+                q,
+                ...(factorised ? { pinv: tf.tensor2d(flat(c.Wpinv), [c.C, c.D]) } : {}),
+              },
+              weights,
+            );
+          const f = tf.tensor2d(flat(c.mixedFeatures), [c.N, c.D]);
+          const { value, grad } = tf.valueAndGrad(lossOf)(f);
+          close(scalar(value), expected.loss);
+          const ref = flat(expected.gradWrtMixedFeatures);
+          expect(maxAbsDiff(grad.dataSync(), ref)).toBeLessThanOrEqual(TOL);
+        });
+      }
+    },
+  );
 });
 
 describe('hand-computable GCE and properties', () => {

@@ -95,7 +95,14 @@ export async function trainRscModality(
           const f = net.apply(x, { fused: ctx.fused });
           const fMix = mixFeatures(f, perm, config.faLambda);
           const t = rscLossTerms(
-            { mixedFeatures: fMix, mixedLabels: yMix, recastTargets: recast, prior: priorT, q },
+            {
+              mixedFeatures: fMix,
+              mixedLabels: yMix,
+              recastTargets: recast,
+              prior: priorT,
+              q,
+              pinv: pinvT,
+            },
             lossWeights,
           );
           terms = tf.keep(stackTerms(t));
@@ -201,7 +208,14 @@ export function evaluateRscLoss(
       ]);
       const f = net.apply(x, { fused: ctx.fused });
       const t = rscLossTerms(
-        { mixedFeatures: f, mixedLabels: y, recastTargets: tf.matMul(y, pinvT), prior: priorT, q },
+        {
+          mixedFeatures: f,
+          mixedLabels: y,
+          recastTargets: tf.matMul(y, pinvT),
+          prior: priorT,
+          q,
+          pinv: pinvT,
+        },
         {
           discriminationWeight: config.discriminationWeight,
           mseWeight: config.mseWeight,
