@@ -31,14 +31,30 @@ export async function shot(page: Page, name: string): Promise<void> {
 
 export interface RouteJs {
   route: string;
+  /** Scripts fetched by the `load` event (the page's own chunks). */
   files: number;
   rawBytes: number;
   gzipBytes: number;
+  /** Everything fetched once the network is idle (adds lazily loaded chunks, e.g. charts). */
+  totalFiles: number;
+  totalRawBytes: number;
+  totalGzipBytes: number;
+}
+
+function sizes(files: Iterable<string>): { raw: number; gzip: number } {
+  let raw = 0;
+  let gzip = 0;
+  for (const file of files) {
+    const bytes = readFileSync(join(WEB_DIR, '.next/static', file.slice('/_next/static/'.length)));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { raw, gzip };
 }
 
 /**
  * The JavaScript a full load of `path` fetches from the production build (`.next/static`), raw
- * and gzip-compressed, in a fresh context (nothing cached).
+ * and gzip-compressed, in a fresh context (nothing cached): by the `load` event, and in total.
  */
 export async function measureRouteJs(
   browser: Browser,
@@ -56,15 +72,19 @@ export async function measureRouteJs(
       files.add(url.pathname);
     }
   });
-  // Every client chunk of an App Router page is a script of its HTML: `load` has them all.
   await page.goto(path, { waitUntil: 'load' });
+  const initial = [...files];
+  await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
   await context.close();
-  let rawBytes = 0;
-  let gzipBytes = 0;
-  for (const file of files) {
-    const bytes = readFileSync(join(WEB_DIR, '.next/static', file.slice('/_next/static/'.length)));
-    rawBytes += bytes.length;
-    gzipBytes += gzipSync(bytes, { level: 9 }).length;
-  }
-  return { route, files: files.size, rawBytes, gzipBytes };
+  const first = sizes(initial);
+  const all = sizes(files);
+  return {
+    route,
+    files: initial.length,
+    rawBytes: first.raw,
+    gzipBytes: first.gzip,
+    totalFiles: files.size,
+    totalRawBytes: all.raw,
+    totalGzipBytes: all.gzip,
+  };
 }

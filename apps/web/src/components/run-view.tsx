@@ -9,7 +9,7 @@ import {
   rscSeries,
   splSeries,
 } from '../lib/training.ts';
-import { LineSeriesChart } from './charts.tsx';
+import { LineSeriesChart } from './lazy-charts.tsx';
 import { PriorHeatMap } from './heat-map.tsx';
 
 export type Run = NonNullable<TrainingRunQuery['trainingRun']>;

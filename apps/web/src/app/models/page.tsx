@@ -1,7 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { useState } from 'react';
-import { BarSeriesChart } from '../../components/charts.tsx';
+import { BarSeriesChart } from '../../components/lazy-charts.tsx';
 import { Empty, ErrorBox, Loading, QueryView } from '../../components/states.tsx';
 import {
   ModelsDocument,
