@@ -1,0 +1,4 @@
+// Public API of @concord/api, for benchmarks and tools that start the app in-process.
+export { startApp, type RunningApp } from './app.ts';
+export { parseEnv, type Env } from './env.ts';
+export { consoleLogger, silentLogger, type Logger } from './logger.ts';
