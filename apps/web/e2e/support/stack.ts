@@ -114,6 +114,9 @@ export async function buildWeb(): Promise<void> {
   });
   const code = await new Promise<number | null>((resolve) => build.once('exit', resolve));
   if (code !== 0) throw new Error(`next build failed (${code})`);
+  // Next writes next-env.d.ts on every build, unformatted; the root `prettier --check .` (which
+  // does not read apps/web/.gitignore) would flag it. Nothing here needs it (src/css.d.ts).
+  rmSync(join(WEB_DIR, 'next-env.d.ts'), { force: true });
   log(`next build done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
