@@ -3,6 +3,9 @@
  * texts ingested → a small training run → search by image returns texts of the query's class
  * well above chance → retrain → promote and roll back, with search answering the whole time.
  */
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emojiTestCorpus, TEST_CATEGORIES, type CorpusItem } from './testing/emoji-corpus.ts';
@@ -65,11 +68,27 @@ describe.each(TEST_DATABASE_MODES)('the whole flow over HTTP ($name)', (mode) =>
   let datasetId = '';
   const corpus = emojiTestCorpus(PER_CLASS, ['north-plant', 'south-plant']);
 
+  const received: { event: string; signature: string; body: string }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      received.push({
+        event: String(req.headers['x-concord-event']),
+        signature: String(req.headers['x-concord-signature']),
+        body,
+      });
+      res.end('ok');
+    });
+  });
+
   beforeAll(async () => {
     t = await startTestApp(mode);
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   });
   afterAll(async () => {
     await t?.close();
+    receiver.close();
   });
 
   const ingest = async (items: CorpusItem[], idempotencyKey: string) => {
@@ -119,6 +138,8 @@ describe.each(TEST_DATABASE_MODES)('the whole flow over HTTP ($name)', (mode) =>
   const searchByImage = (image: CorpusItem, first = 5) =>
     t.gql<SearchData>(SEARCH, { datasetId, query: { image: image.base64 }, target: 'TEXT', first });
 
+  let webhookSecret = '';
+
   it('creates the dataset and its two sites', async () => {
     const created = await t.gql<{ createDataset: { dataset: { id: string } } }>(CREATE_DATASET, {
       input: { name: `emoji-${mode.name}`, dimension: 16 },
@@ -131,6 +152,18 @@ describe.each(TEST_DATABASE_MODES)('the whole flow over HTTP ($name)', (mode) =>
       });
       expect(site.data.createSite.errors).toEqual([]);
     }
+    const port = (receiver.address() as AddressInfo).port;
+    const hook = await t.gql<{ createWebhook: { webhook: { secret: string } } }>(
+      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { webhook { secret } errors { code message } } }`,
+      {
+        input: {
+          url: `http://127.0.0.1:${port}/hook`,
+          events: ['run.finished', 'model.promoted'],
+          datasetId,
+        },
+      },
+    );
+    webhookSecret = hook.data.createWebhook.webhook.secret;
   });
 
   it('ingests real images and texts; repeating an idempotency key writes nothing more', async () => {
@@ -165,6 +198,17 @@ describe.each(TEST_DATABASE_MODES)('the whole flow over HTTP ($name)', (mode) =>
     expect(run.selectedPrior).not.toBeNull();
     expect(run.model?.status).toBe('ACTIVE');
     expect(run.model?.embeddingCount).toBe(corpus.images.length + corpus.texts.length);
+    // Signed webhooks announced the finished run and the promotion.
+    await waitFor(
+      () => Promise.resolve(received.length >= 2 ? true : undefined),
+      60_000,
+      'two webhook deliveries',
+    );
+    expect(received.map((r) => r.event).sort()).toEqual(['model.promoted', 'run.finished']);
+    for (const delivery of received) {
+      const expected = `sha256=${createHmac('sha256', webhookSecret).update(delivery.body).digest('hex')}`;
+      expect(delivery.signature).toBe(expected);
+    }
   });
 
   it('search by image returns texts of the query class well above chance', async () => {
