@@ -90,10 +90,12 @@ describe.each(TEST_DATABASE_MODES)('embedding search on $name (D = 2048)', (mode
   let db: Database;
   let fx: Fixture;
 
+  // Seeding builds a halfvec HNSW index, which PGlite computes in scalar WASM: about a minute on
+  // an idle machine, several on a loaded one.
   beforeAll(async () => {
     db = await mode.open();
     fx = await seed(db);
-  });
+  }, 600_000);
   afterAll(() => db.close());
 
   it('stores halfvec-indexed embeddings and counts them', async () => {
