@@ -47,34 +47,7 @@ export function* readNpyVectors(bytes: Uint8Array, args: NpyImportArgs = {}): Ge
   const [rows, width] = arr.shape as [number, number];
   const labels = args.labels ? labelRows(args.labels, rows, args.classNames) : undefined;
   for (let i = 0; i < rows; i++) {
-    const id = args.ids?.[i];
-    const site = args.sites?.[i];
-    try {
-      const vector = checkVector(
-        Array.from(arr.data.subarray(i * width, (i + 1) * width)),
-        args.dims,
-      );
-      yield {
-        ok: true,
-        row: i + 1,
-        ...(id !== undefined ? { id } : {}),
-        vector,
-        checksum: vectorChecksum(vector),
-        labels: labels?.[i] ?? [],
-        ...(site !== undefined ? { site } : {}),
-      };
-    } catch (err) {
-      const e =
-        err instanceof FeatureError
-          ? err.toJSON()
-          : { code: 'BAD_VECTOR' as const, message: String(err) };
-      yield {
-        ok: false,
-        row: i + 1,
-        ...(id !== undefined ? { id } : {}),
-        error: { ...e, message: `row ${i + 1}: ${e.message}` },
-      };
-    }
+    yield npyVectorRow(i, Array.from(arr.data.subarray(i * width, (i + 1) * width)), args, labels);
   }
 }
 
@@ -97,4 +70,42 @@ export async function readVectorFile(
   const rows: VectorRow[] = [];
   for await (const row of streamVectorFile(path, args)) rows.push(row);
   return rows;
+}
+
+/**
+ * One `.npy` row as a result: its checked vector with labels, id and site, or an error row that
+ * names the row number (1-based). Shared by the in-memory reader and the streaming reader.
+ */
+export function npyVectorRow(
+  index: number,
+  values: readonly number[],
+  args: NpyImportArgs,
+  labels: readonly string[][] | undefined,
+): VectorRow {
+  const row = index + 1;
+  const id = args.ids?.[index];
+  const site = args.sites?.[index];
+  try {
+    const vector = checkVector(values, args.dims);
+    return {
+      ok: true,
+      row,
+      ...(id !== undefined ? { id } : {}),
+      vector,
+      checksum: vectorChecksum(vector),
+      labels: labels?.[index] ?? [],
+      ...(site !== undefined ? { site } : {}),
+    };
+  } catch (err) {
+    const e =
+      err instanceof FeatureError
+        ? err.toJSON()
+        : { code: 'BAD_VECTOR' as const, message: String(err) };
+    return {
+      ok: false,
+      row,
+      ...(id !== undefined ? { id } : {}),
+      error: { ...e, message: `row ${row}: ${e.message}` },
+    };
+  }
 }

@@ -7,13 +7,14 @@ import { CSV_OPTIONS, csvRecordsToRows } from './csv.ts';
 import { jsonlLineToRow } from './jsonl.ts';
 import {
   labelRows,
+  npyVectorRow,
   readNpyVectors,
   vectorFormatFromPath,
   type NpyImportArgs,
   type VectorFileFormat,
 } from './import.ts';
 import { parseNpyHeader } from './npy.ts';
-import { checkVector, DimensionGuard, vectorChecksum, type VectorRow } from './rows.ts';
+import { DimensionGuard, type VectorRow } from './rows.ts';
 
 export interface StreamArgs extends NpyImportArgs {
   format?: VectorFileFormat;
@@ -72,31 +73,7 @@ async function* streamNpy(path: string, args: StreamArgs): AsyncGenerator<Vector
         const r = start + i;
         const values = new Array<number>(width);
         for (let j = 0; j < width; j++) values[j] = h.read(view, (i * width + j) * h.itemSize);
-        const id = args.ids?.[r];
-        const site = args.sites?.[r];
-        try {
-          const vector = checkVector(values, args.dims);
-          yield {
-            ok: true,
-            row: r + 1,
-            ...(id !== undefined ? { id } : {}),
-            vector,
-            checksum: vectorChecksum(vector),
-            labels: labels?.[r] ?? [],
-            ...(site !== undefined ? { site } : {}),
-          };
-        } catch (err) {
-          const e =
-            err instanceof FeatureError
-              ? err.toJSON()
-              : { code: 'BAD_VECTOR' as const, message: String(err) };
-          yield {
-            ok: false,
-            row: r + 1,
-            ...(id !== undefined ? { id } : {}),
-            error: { ...e, message: `row ${r + 1}: ${e.message}` },
-          };
-        }
+        yield npyVectorRow(r, values, args, labels);
       }
     }
   } finally {
