@@ -5,14 +5,20 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import './tf-gradients.ts';
+import { installBlasMatMul, setBlasMatMulEnabled } from './blas/blas-kernels.ts';
+import { loadOpenBlas } from './blas/openblas.ts';
 import { installFastWasmMatMul } from './wasm-matmul.ts';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** 'wasm+openblas': the WASM backend with its matrix products on native OpenBLAS. */
+export type BackendName = 'tensorflow' | 'wasm+openblas' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   name: BackendName;
   simd: boolean;
+  /** Threads of the backend's own kernels (WASM: 1). */
   threads: number;
+  /** The native BLAS behind the matrix products, when one is in use. */
+  blas?: { library: string; coreName: string; threads: number };
   /** Why a preferred backend was not used (e.g. tfjs-node is not installed). */
   notes: string[];
 }
@@ -24,6 +30,13 @@ export interface BackendOptions {
   allowCpu?: boolean;
   /** WASM: route transposed matMuls through XNNPACK (default true; false only to measure). */
   fastTransposedMatMul?: boolean;
+  /**
+   * WASM: run matrix products on OpenBLAS (Debian's libopenblas0-pthread) when it loads
+   * (default true). Without it the WASM kernels run, and `notes` says why.
+   */
+  openblas?: boolean;
+  /** OpenBLAS threads (default: available parallelism; 1 per process when processes share cores). */
+  blasThreads?: number;
 }
 
 const TFJS_NODE = '@tensorflow/tfjs-node';
@@ -56,7 +69,21 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
       await tf.ready();
       if (options.fastTransposedMatMul ?? true) installFastWasmMatMul();
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-      return { name: 'wasm', simd, threads: wasm.getThreadsCount(), notes };
+      const threads = wasm.getThreadsCount();
+      if (options.openblas ?? true) {
+        try {
+          const blas = loadOpenBlas(
+            options.blasThreads === undefined ? {} : { threads: options.blasThreads },
+          );
+          installBlasMatMul(blas);
+          const info = { library: blas.config, coreName: blas.coreName, threads: blas.threads() };
+          return { name: 'wasm+openblas', simd, threads, blas: info, notes };
+        } catch (error) {
+          notes.push(`OpenBLAS unavailable, matrix products on WASM: ${firstLine(error)}`);
+        }
+      }
+      setBlasMatMulEnabled(false);
+      return { name: 'wasm', simd, threads, notes };
     }
     notes.push('wasm backend did not initialise');
     if (prefer === 'wasm') throw new Error(notes.join('; '));

@@ -1,6 +1,7 @@
 // Public API of @concord/drcl.
 export * from './config.ts';
 export * from './backend.ts';
+export { blasMatMulActive, setBlasMatMulEnabled } from './blas/blas-kernels.ts';
 export * from './data.ts';
 export * from './model.ts';
 export { Rng } from './random.ts';
@@ -36,6 +37,8 @@ export {
   trainDrcl,
   trainModality,
   trainPriorCandidates,
+  trainPriorCandidate,
+  priorCandidateIds,
   assembleModel,
   choosePrior,
   initialPrior,
