@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseOrigins } from './cors.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -56,6 +57,18 @@ const schema = z.object({
   /** Webhook delivery: attempts and the first retry delay (doubles each time). */
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   WEBHOOK_RETRY_SECONDS: z.coerce.number().int().min(1).default(10),
+  /** Browser origins allowed to call the API cross-origin (comma-separated, or *); none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseOrigins(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 

@@ -1,6 +1,7 @@
 /** Per-request DataLoaders: one query per type per tick, whatever the shape of the request. */
 import type {
   Dataset,
+  DatasetCounts,
   ItemSummary,
   Label,
   Model,
@@ -27,6 +28,8 @@ export function createLoaders(repos: Repositories) {
     item: byId<ItemSummary>((ids) => repos.items.findByIds(ids)),
     model: byId<Model>((ids) => repos.models.findByIds(ids)),
     run: byId<TrainingRun>((ids) => repos.runs.findByIds(ids)),
+    /** One aggregate query for the counts of every dataset on the page. */
+    itemCounts: new DataLoader<string, DatasetCounts>((ids) => repos.itemCounts.countsOf(ids)),
     itemLabelIds: new DataLoader<string, string[]>(async (ids) => {
       const map = await repos.items.labelIdsOf(ids);
       return ids.map((id) => map.get(id) ?? []);

@@ -16,6 +16,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authenticate } from './auth/principal.ts';
 import { createContext, type AppDeps, type Context } from './context.ts';
+import { applyCors } from './cors.ts';
 import { AppError, ERROR_TABLE, formatError, toAppError } from './errors.ts';
 import { complexityLimit } from './limits.ts';
 import { buildSchema } from './schema/index.ts';
@@ -68,6 +69,7 @@ export function createServer(deps: AppDeps): ConcordServer {
     try {
       await started;
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (applyCors(deps.env.CORS_ORIGINS, req, res)) return;
       if (url.pathname === '/health')
         return send(res, 200, { ok: true, databaseMode: deps.db.mode });
       if (url.pathname !== '/' && url.pathname !== '/graphql')

@@ -59,5 +59,12 @@ export {
 export { TrainingRunRepository, type RunProgress } from './repositories/training-run-repository.ts';
 export { ApiKeyRepository, type NewApiKey } from './repositories/api-key-repository.ts';
 export { IngestionRepository } from './repositories/ingestion-repository.ts';
+export {
+  ItemCountRepository,
+  type DatasetCounts,
+  type SiteCount,
+  type LabelCount,
+  type ModalityCount,
+} from './repositories/item-count-repository.ts';
 export { WebhookRepository } from './repositories/webhook-repository.ts';
 export * from './generated/prisma/client.ts';

@@ -11,8 +11,14 @@ import type {
   ApiKey as ApiKeyRow,
   Webhook as WebhookRow,
   WebhookDelivery as WebhookDeliveryRow,
+  DatasetCounts as DatasetCountsRow,
+  SiteCount as SiteCountRow,
+  LabelCount as LabelCountRow,
 } from '@concord/db';
-import type { SearchHitResult as SearchHitResultRow } from '../services/search/search.ts';
+import type {
+  SearchHitResult as SearchHitResultRow,
+  SearchResult as SearchResultRow,
+} from '../services/search/search.ts';
 import type { IngestItemOutcome as IngestItemOutcomeRow } from '../services/items/ingest-items.ts';
 import type { RetrainPolicy as RetrainPolicyRow } from '../services/datasets/retrain-policy.ts';
 import type { Context } from '../context.ts';
@@ -283,8 +289,45 @@ export type Dataset = {
   sites: Array<Site>;
   labels: Array<Label>;
   itemCount: Scalars['Int']['output'];
+  /** Item counts per site, modality, label and ingestion status. */
+  counts: DatasetCounts;
   createdAt: Scalars['DateTime']['output'];
   updatedAt: Scalars['DateTime']['output'];
+};
+
+/** Counts of a dataset's items; sites and labels without items count 0. */
+export type DatasetCounts = {
+  __typename?: 'DatasetCounts';
+  total: Scalars['Int']['output'];
+  ready: Scalars['Int']['output'];
+  pending: Scalars['Int']['output'];
+  failed: Scalars['Int']['output'];
+  /** Items without any label. */
+  unlabelled: Scalars['Int']['output'];
+  byModality: Array<ModalityCount>;
+  bySite: Array<SiteCount>;
+  /** Items carrying each label (an item with two labels counts for both). */
+  byLabel: Array<LabelCount>;
+};
+
+export type ModalityCount = {
+  __typename?: 'ModalityCount';
+  modality: Scalars['String']['output'];
+  count: Scalars['Int']['output'];
+};
+
+export type SiteCount = {
+  __typename?: 'SiteCount';
+  site: Site;
+  count: Scalars['Int']['output'];
+  byModality: Array<ModalityCount>;
+};
+
+export type LabelCount = {
+  __typename?: 'LabelCount';
+  label: Label;
+  count: Scalars['Int']['output'];
+  byModality: Array<ModalityCount>;
 };
 
 export type DatasetEdge = {
@@ -537,11 +580,30 @@ export type TrainingConfigInput = {
   embeddingDim?: InputMaybe<Scalars['Int']['input']>;
   batchSize?: InputMaybe<Scalars['Int']['input']>;
   splLearningRate?: InputMaybe<Scalars['Float']['input']>;
+  /** RSC learning rate of every modality that `rscLearningRates` does not name. */
   rscLearningRate?: InputMaybe<Scalars['Float']['input']>;
+  /** RSC learning rate per modality (each a modality of the dataset, at most once). */
+  rscLearningRates?: InputMaybe<Array<ModalityLearningRateInput>>;
   priorSelection?: InputMaybe<Scalars['String']['input']>;
+  /** Train one prior candidate per modality (default) or per site×modality pair. */
+  priorCandidates?: InputMaybe<PriorCandidates>;
+  /** With SITE_MODALITY: a site×modality pair needs this many training items to be a candidate (default 1024). */
+  minSiteItems?: InputMaybe<Scalars['Int']['input']>;
   seed?: InputMaybe<Scalars['Int']['input']>;
   /** Dimensions of the text featuriser (LSA) fitted for this run. */
   textDimensions?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Which units SPL trains as prior candidates. */
+export type PriorCandidates =
+  /** One candidate per modality, over all sites. */
+  | 'MODALITY'
+  /** One candidate per site×modality pair with at least `minSiteItems` training items. */
+  | 'SITE_MODALITY';
+
+export type ModalityLearningRateInput = {
+  modality: Scalars['String']['input'];
+  learningRate: Scalars['Float']['input'];
 };
 
 export type TrainingRun = {
@@ -632,6 +694,13 @@ export type SearchConnection = {
   pageInfo: PageInfo;
   /** The model version every hit comes from. */
   model: Model;
+  /**
+   * Items the search ranks: the model's embeddings that pass the target modality and the filters
+   * (each is a hit at some position of the exact ranking). Counted only when asked for. An
+   * APPROXIMATE search may end its pages before this many hits: the HNSW scan stops after
+   * `hnsw.max_scan_tuples` candidates.
+   */
+  totalCount: Scalars['Int']['output'];
 };
 
 export type Role = 'ADMIN' | 'EDITOR' | 'VIEWER';
@@ -818,6 +887,10 @@ export type ResolversTypes = {
   ErrorCode: ErrorCode;
   UserError: ResolverTypeWrapper<UserError>;
   Dataset: ResolverTypeWrapper<DatasetRow>;
+  DatasetCounts: ResolverTypeWrapper<DatasetCountsRow>;
+  ModalityCount: ResolverTypeWrapper<ModalityCount>;
+  SiteCount: ResolverTypeWrapper<SiteCountRow>;
+  LabelCount: ResolverTypeWrapper<LabelCountRow>;
   DatasetEdge: ResolverTypeWrapper<Omit<DatasetEdge, 'node'> & { node: ResolversTypes['Dataset'] }>;
   DatasetConnection: ResolverTypeWrapper<
     Omit<DatasetConnection, 'edges'> & { edges: Array<ResolversTypes['DatasetEdge']> }
@@ -871,6 +944,8 @@ export type ResolversTypes = {
   >;
   TrainingRunStatus: TrainingRunStatus;
   TrainingConfigInput: TrainingConfigInput;
+  PriorCandidates: PriorCandidates;
+  ModalityLearningRateInput: ModalityLearningRateInput;
   TrainingRun: ResolverTypeWrapper<TrainingRunRow>;
   TrainingEpoch: ResolverTypeWrapper<TrainingEpochRow>;
   TrainingRunEdge: ResolverTypeWrapper<
@@ -887,12 +962,7 @@ export type ResolversTypes = {
   SearchFilters: SearchFilters;
   SearchHit: ResolverTypeWrapper<SearchHitResultRow>;
   SearchEdge: ResolverTypeWrapper<Omit<SearchEdge, 'node'> & { node: ResolversTypes['SearchHit'] }>;
-  SearchConnection: ResolverTypeWrapper<
-    Omit<SearchConnection, 'edges' | 'model'> & {
-      edges: Array<ResolversTypes['SearchEdge']>;
-      model: ResolversTypes['Model'];
-    }
-  >;
+  SearchConnection: ResolverTypeWrapper<SearchResultRow>;
   Role: Role;
   ApiKey: ResolverTypeWrapper<ApiKeyRow>;
   CreateApiKeyInput: CreateApiKeyInput;
@@ -926,6 +996,10 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   UserError: UserError;
   Dataset: DatasetRow;
+  DatasetCounts: DatasetCountsRow;
+  ModalityCount: ModalityCount;
+  SiteCount: SiteCountRow;
+  LabelCount: LabelCountRow;
   DatasetEdge: Omit<DatasetEdge, 'node'> & { node: ResolversParentTypes['Dataset'] };
   DatasetConnection: Omit<DatasetConnection, 'edges'> & {
     edges: Array<ResolversParentTypes['DatasetEdge']>;
@@ -964,6 +1038,7 @@ export type ResolversParentTypes = {
   };
   ModelPayload: Omit<ModelPayload, 'model'> & { model?: Maybe<ResolversParentTypes['Model']> };
   TrainingConfigInput: TrainingConfigInput;
+  ModalityLearningRateInput: ModalityLearningRateInput;
   TrainingRun: TrainingRunRow;
   TrainingEpoch: TrainingEpochRow;
   TrainingRunEdge: Omit<TrainingRunEdge, 'node'> & { node: ResolversParentTypes['TrainingRun'] };
@@ -977,10 +1052,7 @@ export type ResolversParentTypes = {
   SearchFilters: SearchFilters;
   SearchHit: SearchHitResultRow;
   SearchEdge: Omit<SearchEdge, 'node'> & { node: ResolversParentTypes['SearchHit'] };
-  SearchConnection: Omit<SearchConnection, 'edges' | 'model'> & {
-    edges: Array<ResolversParentTypes['SearchEdge']>;
-    model: ResolversParentTypes['Model'];
-  };
+  SearchConnection: SearchResultRow;
   ApiKey: ApiKeyRow;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & {
@@ -1266,8 +1338,49 @@ export type DatasetResolvers<
   sites?: Resolver<Array<ResolversTypes['Site']>, ParentType, ContextType>;
   labels?: Resolver<Array<ResolversTypes['Label']>, ParentType, ContextType>;
   itemCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  counts?: Resolver<ResolversTypes['DatasetCounts'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type DatasetCountsResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['DatasetCounts'] = ResolversParentTypes['DatasetCounts'],
+> = {
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ready?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pending?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unlabelled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  byModality?: Resolver<Array<ResolversTypes['ModalityCount']>, ParentType, ContextType>;
+  bySite?: Resolver<Array<ResolversTypes['SiteCount']>, ParentType, ContextType>;
+  byLabel?: Resolver<Array<ResolversTypes['LabelCount']>, ParentType, ContextType>;
+};
+
+export type ModalityCountResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['ModalityCount'] = ResolversParentTypes['ModalityCount'],
+> = {
+  modality?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SiteCountResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['SiteCount'] = ResolversParentTypes['SiteCount'],
+> = {
+  site?: Resolver<ResolversTypes['Site'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  byModality?: Resolver<Array<ResolversTypes['ModalityCount']>, ParentType, ContextType>;
+};
+
+export type LabelCountResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['LabelCount'] = ResolversParentTypes['LabelCount'],
+> = {
+  label?: Resolver<ResolversTypes['Label'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  byModality?: Resolver<Array<ResolversTypes['ModalityCount']>, ParentType, ContextType>;
 };
 
 export type DatasetEdgeResolvers<
@@ -1559,6 +1672,7 @@ export type SearchConnectionResolvers<
   edges?: Resolver<Array<ResolversTypes['SearchEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type ApiKeyResolvers<
@@ -1642,6 +1756,10 @@ export type Resolvers<ContextType = Context> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;
+  DatasetCounts?: DatasetCountsResolvers<ContextType>;
+  ModalityCount?: ModalityCountResolvers<ContextType>;
+  SiteCount?: SiteCountResolvers<ContextType>;
+  LabelCount?: LabelCountResolvers<ContextType>;
   DatasetEdge?: DatasetEdgeResolvers<ContextType>;
   DatasetConnection?: DatasetConnectionResolvers<ContextType>;
   Site?: SiteResolvers<ContextType>;

@@ -82,11 +82,30 @@ export type TrainingConfigInput = {
   embeddingDim?: number | null | undefined;
   batchSize?: number | null | undefined;
   splLearningRate?: number | null | undefined;
+  /** RSC learning rate of every modality that `rscLearningRates` does not name. */
   rscLearningRate?: number | null | undefined;
+  /** RSC learning rate per modality (each a modality of the dataset, at most once). */
+  rscLearningRates?: Array<ModalityLearningRateInput> | null | undefined;
   priorSelection?: string | null | undefined;
+  /** Train one prior candidate per modality (default) or per site×modality pair. */
+  priorCandidates?: PriorCandidates | null | undefined;
+  /** With SITE_MODALITY: a site×modality pair needs this many training items to be a candidate (default 1024). */
+  minSiteItems?: number | null | undefined;
   seed?: number | null | undefined;
   /** Dimensions of the text featuriser (LSA) fitted for this run. */
   textDimensions?: number | null | undefined;
+};
+
+/** Which units SPL trains as prior candidates. */
+export type PriorCandidates =
+  /** One candidate per modality, over all sites. */
+  | 'MODALITY'
+  /** One candidate per site×modality pair with at least `minSiteItems` training items. */
+  | 'SITE_MODALITY';
+
+export type ModalityLearningRateInput = {
+  modality: string;
+  learningRate: number;
 };
 
 /** Exactly one of text, image (base64), file, itemId or vector. */

@@ -179,6 +179,30 @@ export class EmbeddingRepository {
     });
   }
 
+  /**
+   * How many embeddings a search over this model with these filters ranks: every one of them is
+   * a hit at some position, so this is the length of the full (exact) result list. An
+   * approximate search may end its pages earlier (the iterative scan stops at
+   * `hnsw.max_scan_tuples`).
+   */
+  async countSearchable(input: { modelId: string; filters?: SearchFilters }): Promise<number> {
+    assertUuid(input.modelId, 'model');
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const where = [
+      `e.model_id = ${param(input.modelId)}::uuid`,
+      ...filterClauses(input.filters, param),
+    ];
+    const [row] = await this.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM embedding e WHERE ${where.join(' AND ')}`,
+      params,
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /** The query plan `search` would use (EXPLAIN), for operators and tests. */
   async explainSearch(input: SearchInput): Promise<string> {
     return this.sql.transaction(async (tx) => {

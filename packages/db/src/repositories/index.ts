@@ -4,6 +4,7 @@ import type { SqlExecutor } from '../sql.ts';
 import { ApiKeyRepository } from './api-key-repository.ts';
 import { DatasetRepository } from './dataset-repository.ts';
 import { IngestionRepository } from './ingestion-repository.ts';
+import { ItemCountRepository } from './item-count-repository.ts';
 import { ItemRepository } from './item-repository.ts';
 import { ModelRepository } from './model-repository.ts';
 import { TrainingRunRepository } from './training-run-repository.ts';
@@ -12,6 +13,7 @@ import { WebhookRepository } from './webhook-repository.ts';
 export interface Repositories {
   datasets: DatasetRepository;
   items: ItemRepository;
+  itemCounts: ItemCountRepository;
   models: ModelRepository;
   runs: TrainingRunRepository;
   apiKeys: ApiKeyRepository;
@@ -23,6 +25,7 @@ export function createRepositories(db: { prisma: PrismaClient; sql: SqlExecutor 
   return {
     datasets: new DatasetRepository(db.prisma),
     items: new ItemRepository(db.prisma),
+    itemCounts: new ItemCountRepository(db.sql),
     models: new ModelRepository(db.prisma),
     runs: new TrainingRunRepository(db.prisma, db.sql),
     apiKeys: new ApiKeyRepository(db.prisma),

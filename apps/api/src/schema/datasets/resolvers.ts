@@ -61,6 +61,18 @@ export const datasetResolvers: Resolvers = {
     sites: (dataset, _, { deps }) => deps.repos.datasets.listSites(dataset.id),
     labels: (dataset, _, { deps }) => deps.repos.datasets.listLabels(dataset.id),
     itemCount: (dataset, _, { deps }) => deps.repos.items.count({ datasetId: dataset.id }),
+    counts: (dataset, _, { loaders }) => loaders.itemCounts.load(dataset.id),
+  },
+  DatasetCounts: {
+    ready: (counts) => counts.byStatus.READY,
+    pending: (counts) => counts.byStatus.PENDING,
+    failed: (counts) => counts.byStatus.FAILED,
+  },
+  SiteCount: {
+    site: async (count, _, { loaders }) => (await loaders.site.load(count.siteId))!,
+  },
+  LabelCount: {
+    label: async (count, _, { loaders }) => (await loaders.label.load(count.labelId))!,
   },
   Site: {
     dataset: async (site, _, { loaders }) => (await loaders.dataset.load(site.datasetId))!,

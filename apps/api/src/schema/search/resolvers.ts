@@ -52,12 +52,13 @@ export const searchResolvers: Resolvers = {
           mode: args.mode === 'EXACT' ? 'exact' : 'approximate',
           modelId: args.modelId ? uuid(args.modelId, 'model') : null,
         });
-        return {
-          edges: result.hits.map((hit) => ({ cursor: hit.cursor, node: hit })),
-          pageInfo: { hasNextPage: result.hasNextPage, endCursor: result.endCursor },
-          model: result.model,
-        };
+        return result;
       }),
+  },
+  SearchConnection: {
+    edges: (result) => result.hits.map((hit) => ({ cursor: hit.cursor, node: hit })),
+    pageInfo: (result) => ({ hasNextPage: result.hasNextPage, endCursor: result.endCursor }),
+    totalCount: (result) => result.countRanked(),
   },
   SearchHit: {
     item: async (hit, _, { loaders }) => (await loaders.item.load(hit.itemId))!,

@@ -36,16 +36,20 @@ export interface SearchHitResult {
   cursor: string;
 }
 
-export async function search(
-  deps: AppDeps,
-  principal: Principal | null,
-  args: SearchArgs,
-): Promise<{
+export interface SearchResult {
   hits: SearchHitResult[];
   hasNextPage: boolean;
   endCursor: string | null;
   model: Model;
-}> {
+  /** Items the search ranks (model's embeddings passing the filters); one COUNT when called. */
+  countRanked(): Promise<number>;
+}
+
+export async function search(
+  deps: AppDeps,
+  principal: Principal | null,
+  args: SearchArgs,
+): Promise<SearchResult> {
   authorize(principal, 'viewer', args.datasetId);
   const dataset = await deps.repos.datasets.findById(args.datasetId);
   if (!dataset) throw notFound('dataset', args.datasetId);
@@ -64,6 +68,11 @@ export async function search(
     );
   }
   const vector = await queryVector(deps, model, args.query);
+  const filters = {
+    ...(args.targetModality ? { modalities: [args.targetModality] } : {}),
+    ...(args.siteIds?.length ? { siteIds: args.siteIds } : {}),
+    ...(args.labelIds?.length ? { labelIds: args.labelIds } : {}),
+  };
   const page = await deps.db.embeddings.search({
     datasetId: dataset.id,
     modelId: model.id,
@@ -71,11 +80,7 @@ export async function search(
     k: args.first,
     mode: args.mode,
     after: args.after ?? null,
-    filters: {
-      ...(args.targetModality ? { modalities: [args.targetModality] } : {}),
-      ...(args.siteIds?.length ? { siteIds: args.siteIds } : {}),
-      ...(args.labelIds?.length ? { labelIds: args.labelIds } : {}),
-    },
+    filters,
   });
   return {
     hits: page.hits.map((hit) => ({
@@ -88,6 +93,7 @@ export async function search(
     hasNextPage: page.hasNextPage,
     endCursor: page.endCursor,
     model,
+    countRanked: () => deps.db.embeddings.countSearchable({ modelId: model.id, filters }),
   };
 }
 

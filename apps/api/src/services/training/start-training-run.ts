@@ -27,7 +27,7 @@ export async function queueTrainingRun(
 ): Promise<TrainingRun> {
   const dataset = await deps.repos.datasets.findById(datasetId);
   if (!dataset) throw notFound('dataset', datasetId);
-  const resolved = resolveRunConfig(config, dataset.dimension);
+  const resolved = resolveRunConfig(config, dataset.dimension, dataset.modalities);
   if (dataset.modalities.length < 2) {
     throw new AppError('FAILED_PRECONDITION', 'DRCL needs a dataset with at least two modalities.');
   }

@@ -13,7 +13,10 @@ export interface TrainingConfigInput {
   batchSize?: number | null;
   splLearningRate?: number | null;
   rscLearningRate?: number | null;
+  rscLearningRates?: readonly { modality: string; learningRate: number }[] | null;
   priorSelection?: string | null;
+  priorCandidates?: 'MODALITY' | 'SITE_MODALITY' | null;
+  minSiteItems?: number | null;
   seed?: number | null;
   textDimensions?: number | null;
 }
@@ -38,7 +41,14 @@ export const DEFAULT_RUN_ARGS: DrclArgs = {
 export const DEFAULT_TEXT_DIMENSIONS = 300;
 const MAX_EPOCHS = 1000;
 const MAX_HIDDEN = 8192;
+const MAX_MIN_SITE_ITEMS = 1_000_000;
+const PRIOR_CANDIDATES = { MODALITY: 'modality', SITE_MODALITY: 'site-modality' } as const;
 
+/**
+ * Checks the caller's config and returns it as stored with the run: only the fields given, in
+ * the training core's vocabulary (`rscLearningRates` as a record, `priorCandidates` as
+ * 'modality' | 'site-modality'), so `resolveRunConfig` can read it back at any time.
+ */
 export function validateTrainingConfig(input: TrainingConfigInput): Record<string, unknown> {
   const field = (name: string) => ['config', name];
   const intIn = (name: keyof TrainingConfigInput, value: unknown, min: number, max: number) => {
@@ -57,9 +67,25 @@ export function validateTrainingConfig(input: TrainingConfigInput): Record<strin
       throw badInput('At most 4 hidden layers.', field('hiddenSizes'));
     input.hiddenSizes.forEach((h) => intIn('hiddenSizes', h, 1, MAX_HIDDEN));
   }
-  for (const name of ['splLearningRate', 'rscLearningRate'] as const) {
-    const v = input[name];
+  intIn('minSiteItems', input.minSiteItems, 1, MAX_MIN_SITE_ITEMS);
+  const rate = (name: string, v: number | null | undefined) => {
     if (v != null && !(v > 0 && v < 1)) throw badInput(`${name} must be in (0, 1).`, field(name));
+  };
+  rate('splLearningRate', input.splLearningRate);
+  rate('rscLearningRate', input.rscLearningRate);
+  let rscLearningRates: Record<string, number> | undefined;
+  if (input.rscLearningRates != null) {
+    rscLearningRates = {};
+    for (const { modality, learningRate } of input.rscLearningRates) {
+      if (Object.hasOwn(rscLearningRates, modality))
+        throw badInput(`rscLearningRates names ${modality} twice.`, field('rscLearningRates'));
+      if (!(learningRate > 0 && learningRate < 1))
+        throw badInput(
+          `The learning rate of ${modality} must be in (0, 1).`,
+          field('rscLearningRates'),
+        );
+      rscLearningRates[modality] = learningRate;
+    }
   }
   if (
     input.priorSelection != null &&
@@ -67,17 +93,49 @@ export function validateTrainingConfig(input: TrainingConfigInput): Record<strin
   ) {
     throw badInput('priorSelection must be last-epoch or best-epoch.', field('priorSelection'));
   }
+  if (input.minSiteItems != null && input.priorCandidates !== 'SITE_MODALITY') {
+    throw badInput(
+      'minSiteItems applies only with priorCandidates SITE_MODALITY.',
+      field('minSiteItems'),
+    );
+  }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) if (value != null) out[key] = value;
+  if (rscLearningRates) out.rscLearningRates = rscLearningRates;
+  if (input.priorCandidates != null) {
+    const kind = PRIOR_CANDIDATES[input.priorCandidates];
+    if (!kind)
+      throw badInput(
+        'priorCandidates must be MODALITY or SITE_MODALITY.',
+        field('priorCandidates'),
+      );
+    out.priorCandidates = kind;
+  }
   return out;
 }
 
-/** The full config of a run on a dataset: defaults, dataset dimension, then the caller's values. */
+/**
+ * The full config of a run on a dataset: defaults, dataset dimension, then the caller's values
+ * (as `validateTrainingConfig` stored them). With `modalities`, per-modality learning rates must
+ * name modalities of the dataset.
+ */
 export function resolveRunConfig(
   input: Record<string, unknown>,
   datasetDimension: number,
+  modalities?: readonly string[],
 ): RunConfig {
-  const { textDimensions, ...rest } = input as TrainingConfigInput & Record<string, unknown>;
+  const { textDimensions, ...rest } = input as { textDimensions?: number } & Record<
+    string,
+    unknown
+  >;
+  const rates = rest.rscLearningRates as Record<string, number> | undefined;
+  const unknown = modalities && Object.keys(rates ?? {}).filter((m) => !modalities.includes(m));
+  if (unknown?.length) {
+    throw badInput(
+      `rscLearningRates names ${unknown.join(', ')}, not a modality of the dataset (${modalities!.join(', ')}).`,
+      ['config', 'rscLearningRates'],
+    );
+  }
   const drcl: DrclArgs = {
     ...DEFAULT_RUN_ARGS,
     embeddingDim: datasetDimension,
