@@ -6,15 +6,17 @@
 //   npx tsx test/bench/drcl-wikipedia.ts [--data DIR] [--modalities image,text]
 //       [--validation-from-test 231] [--spl-epochs 100] [--rsc-epochs 100] [--lr image=5e-4,text=5e-4]
 //       [--hidden 4096,4096] [--dim 2048] [--batch 1024] [--no-fused] [--parallel] [--json FILE]
-//       [--lr-grid 1e-4,5e-4,1e-3]
+//       [--lr-grid 1e-4,5e-4,1e-3] [--no-openblas] [--blas-threads N]
 //
+// Matrix products run on OpenBLAS when it loads (backend `wasm+openblas`; 2 threads, or 1 per
+// process with --parallel); --no-openblas measures the plain WASM kernels.
 // --lr-grid trains SPL once, then RSC once per learning rate (shared by the modalities) and keeps
 // the rate with the best mean mAP on the *validation* split; only that model is scored on test.
 // --parallel trains the modalities in separate processes (one WASM thread each), as separate
 // workers of the platform would: SPL per modality → prior → RSC per modality.
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -58,6 +60,8 @@ const { values: flags } = parseArgs({
     'validation-from-test': { type: 'string', default: '231' },
     'no-fused': { type: 'boolean', default: false },
     parallel: { type: 'boolean', default: false },
+    'no-openblas': { type: 'boolean', default: false },
+    'blas-threads': { type: 'string' },
     'lr-grid': { type: 'string' },
     json: { type: 'string' },
     // internal: a child process of --parallel
@@ -76,6 +80,19 @@ const args = {
 };
 const config = getConfig(args);
 const fused = !flags['no-fused'];
+const loadAverage = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+/** One process per modality with --parallel: each gets one OpenBLAS thread of the 2 cores. */
+const backendOptions = (child: boolean) => ({
+  openblas: !flags['no-openblas'],
+  ...(flags['blas-threads']
+    ? { blasThreads: Number(flags['blas-threads']) }
+    : child
+      ? { blasThreads: 1 }
+      : {}),
+});
 const load = () =>
   loadNpyDataset({
     dir: flags.data,
@@ -121,7 +138,7 @@ function recorder(dims: Record<string, number>, counts: Record<string, [number, 
 }
 
 async function runChild(): Promise<void> {
-  await initBackend();
+  await initBackend(backendOptions(true));
   const { dataset } = load();
   const modality = dataset.modalities.find((m) => m.name === flags.unit)!;
   const dims = { [modality.name]: modality.train.dim };
@@ -161,7 +178,8 @@ function forkUnit(role: 'spl' | 'rsc', unit: string, io: string): Promise<void> 
 }
 
 async function runParent(): Promise<void> {
-  const info = await initBackend();
+  const info = await initBackend(backendOptions(false));
+  const loadAtStart = loadAverage();
   const { dataset, test } = load();
   const dims = Object.fromEntries(dataset.modalities.map((m) => [m.name, m.train.dim]));
   const counts = Object.fromEntries(
@@ -176,6 +194,8 @@ async function runParent(): Promise<void> {
   console.log(
     `backend ${info.name} simd=${info.simd} threads=${info.threads} ${info.notes.join('; ')}`,
   );
+  if (info.blas) console.log(`blas ${info.blas.library} threads=${info.blas.threads}`);
+  console.log(`load average at start ${loadAtStart}`);
   console.log(`config ${JSON.stringify(config)} fused=${fused} parallel=${flags.parallel}`);
   const started = performance.now();
   let epochs: EpochRecord[] = [];
@@ -318,6 +338,7 @@ async function runParent(): Promise<void> {
     rsc: summary('rsc'),
     totalSeconds,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    loadAverage: { start: loadAtStart, end: loadAverage() },
   };
   console.log(formatModelReport(model));
   for (const [k, v] of Object.entries(result.map)) console.log(`mAP@all ${k}: ${v.toFixed(4)}`);
@@ -334,6 +355,7 @@ async function runParent(): Promise<void> {
     `total ${totalSeconds.toFixed(1)} s; peak RSS of this process ${result.peakRssMiB.toFixed(0)} MiB`,
   );
   console.log(`validation mean mAP: ${validationMeanMap?.toFixed(4) ?? '-'}`);
+  console.log(`load average at start ${loadAtStart}, at end ${result.loadAverage.end}`);
   if (flags.json) writeFileSync(flags.json, JSON.stringify(result, null, 2));
 }
 

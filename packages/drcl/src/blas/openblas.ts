@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import type * as Koffi from 'koffi';
 
 /** Row-major single-precision GEMM: C = alpha·op(A)·op(B) + beta·C. */
 export type Sgemm = (
@@ -42,9 +43,10 @@ export interface OpenBlasOptions {
    * OpenBLAS kernel family. Debian's build picks it from the CPU model and falls back to its
    * slowest kernels (Prescott) on models it does not know — e.g. this machine's AVX-512 Xeon ran
    * at 23 GFLOPS instead of 197. 'auto' (default) picks it from the CPU's flags (SkylakeX with
-   * AVX-512, Haswell with AVX2+FMA) unless OPENBLAS_CORETYPE is already set.
+   * AVX-512, Haswell with AVX2+FMA) unless OPENBLAS_CORETYPE is already set; 'library' leaves
+   * the choice to OpenBLAS; any other value is an OpenBLAS core name.
    */
-  coreType?: 'auto' | 'library' | string;
+  coreType?: string;
 }
 
 const DEFAULT_LIBRARIES = ['libopenblas.so.0', 'libopenblas.so'];
@@ -61,7 +63,7 @@ export function loadOpenBlas(options: OpenBlasOptions = {}): OpenBlas {
     return loaded;
   }
   const require = createRequire(import.meta.url);
-  const koffi = require('koffi') as typeof import('koffi');
+  const koffi = require('koffi') as typeof Koffi;
   selectCoreType(options.coreType ?? 'auto');
   const errors: string[] = [];
   let lib: ReturnType<typeof koffi.load> | null = null;
@@ -100,8 +102,10 @@ export function loadOpenBlas(options: OpenBlasOptions = {}): OpenBlas {
         ldc,
       );
     },
-    setThreads: (threads) => setThreads(Math.max(1, Math.floor(threads))),
-    threads: () => getThreads() as number,
+    setThreads: (threads) => {
+      setThreads(Math.max(1, Math.floor(threads)));
+    },
+    threads: () => Number(getThreads()),
     config: String(getConfig()),
     coreName: String(getCoreName()),
   };

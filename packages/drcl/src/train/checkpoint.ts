@@ -32,9 +32,12 @@ export interface UnitState {
   validationHistory?: number[];
 }
 
+const CHECKPOINT_FORMAT = 'concord-drcl-checkpoint';
+const CHECKPOINT_VERSION = 1;
+
 export interface Checkpoint {
-  format: 'concord-drcl-checkpoint';
-  version: 1;
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
   config: DrclConfig;
   numClasses: number;
   modalities: string[];
@@ -44,13 +47,33 @@ export interface Checkpoint {
   current: UnitState | null;
 }
 
+/** A checkpoint with nothing trained yet: the one place its header is written. */
+export function emptyCheckpoint(
+  config: DrclConfig,
+  numClasses: number,
+  modalities: string[],
+  prior: PriorResult | null = null,
+): Checkpoint {
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    config,
+    numClasses,
+    modalities,
+    spl: [],
+    prior,
+    rsc: [],
+    current: null,
+  };
+}
+
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   return encodeBundle(checkpoint);
 }
 
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const value = decodeBundle(bytes) as Checkpoint;
-  if (value.format !== 'concord-drcl-checkpoint' || value.version !== 1) {
+  if (value.format !== CHECKPOINT_FORMAT || value.version !== CHECKPOINT_VERSION) {
     throw new Error('not a DRCL checkpoint of a supported version');
   }
   return value;

@@ -7,7 +7,7 @@ import { type DrclDataset, type ModalityData, validateSplit } from '../data.ts';
 import { orthonormalColumns } from '../linalg/prior-matrix.ts';
 import type { DrclModel } from '../model.ts';
 import { Rng } from '../random.ts';
-import type { Checkpoint, UnitState } from './checkpoint.ts';
+import { type Checkpoint, emptyCheckpoint, type UnitState } from './checkpoint.ts';
 import type { UnitContext } from './context.ts';
 import type { TrainingCallbacks } from './events.ts';
 import { buildPriorCandidates, selectPrior } from './prior.ts';
@@ -47,17 +47,13 @@ export async function trainDrcl(
     throw new Error('modality names must be unique');
   }
   for (const m of modalities) checkModality(m, numClasses);
-  const state: Checkpoint = options.resumeFrom ?? {
-    format: 'concord-drcl-checkpoint',
-    version: 1,
-    config,
-    numClasses,
-    modalities: modalities.map((m) => m.name),
-    spl: [],
-    prior: null,
-    rsc: [],
-    current: null,
-  };
+  const state: Checkpoint =
+    options.resumeFrom ??
+    emptyCheckpoint(
+      config,
+      numClasses,
+      modalities.map((m) => m.name),
+    );
   if (state.modalities.join('\u0000') !== modalities.map((m) => m.name).join('\u0000')) {
     throw new Error('the checkpoint was taken on different modalities');
   }
@@ -114,23 +110,50 @@ export async function trainPriorCandidates(
   assertTrainingBackend(options.allowCpuBackend);
   const config = getConfig(args);
   checkModality(modality, numClasses);
-  const ctx = unitContext(config, numClasses, options, (current) => ({
-    format: 'concord-drcl-checkpoint',
-    version: 1,
-    config,
-    numClasses,
-    modalities: [modality.name],
-    spl: [],
-    prior: null,
-    rsc: [],
-    current,
-  }));
+  const ctx = unitContext(config, numClasses, options, unitSnapshot(config, numClasses, modality));
   const w0 = initialPrior(config, numClasses);
   const results: SplCandidateResult[] = [];
   for (const candidate of buildPriorCandidates([modality], numClasses, config)) {
     results.push(await trainSplCandidate(ctx, candidate, w0, null));
   }
   return results;
+}
+
+/** The ids of a modality's prior candidates (one, or one per site with enough items). */
+export function priorCandidateIds(
+  modality: ModalityData,
+  numClasses: number,
+  args: DrclArgs,
+): string[] {
+  return buildPriorCandidates([modality], numClasses, getConfig(args)).map((c) => c.id);
+}
+
+/**
+ * One prior candidate alone (by id), optionally resumed from its own checkpointed unit state:
+ * the unit a job queue hands to one worker. Results equal those of `trainDrcl`.
+ */
+export async function trainPriorCandidate(
+  modality: ModalityData,
+  candidateId: string,
+  numClasses: number,
+  args: DrclArgs,
+  options: Omit<TrainOptions, 'resumeFrom'> & { resumeFrom?: UnitState } = {},
+): Promise<SplCandidateResult> {
+  assertTrainingBackend(options.allowCpuBackend);
+  const config = getConfig(args);
+  checkModality(modality, numClasses);
+  const candidate = buildPriorCandidates([modality], numClasses, config).find(
+    (c) => c.id === candidateId,
+  );
+  if (!candidate) throw new Error(`${modality.name} has no prior candidate ${candidateId}`);
+  const ctx = unitContext(config, numClasses, options, unitSnapshot(config, numClasses, modality));
+  const resume = options.resumeFrom;
+  return trainSplCandidate(
+    ctx,
+    candidate,
+    initialPrior(config, numClasses),
+    resume && resume.kind === 'spl' && resume.id === candidateId ? resume : null,
+  );
 }
 
 /** The prior from SPL results of every modality (highest best quality score). */
@@ -156,17 +179,12 @@ export async function trainModality(
   assertTrainingBackend(options.allowCpuBackend);
   const config = getConfig(args);
   checkModality(modality, numClasses);
-  const ctx = unitContext(config, numClasses, options, (current) => ({
-    format: 'concord-drcl-checkpoint',
-    version: 1,
+  const ctx = unitContext(
     config,
     numClasses,
-    modalities: [modality.name],
-    spl: [],
-    prior,
-    rsc: [],
-    current,
-  }));
+    options,
+    unitSnapshot(config, numClasses, modality, prior),
+  );
   return runRscUnit(ctx, modality, prior, options.resumeFrom ?? null);
 }
 
@@ -199,6 +217,16 @@ function unitContext(
     checkpointEvery: Math.max(1, options.checkpointEvery ?? 1),
     snapshot,
   };
+}
+
+/** Checkpoints of a unit trained alone: one modality, nothing else finished. */
+function unitSnapshot(
+  config: DrclConfig,
+  numClasses: number,
+  modality: ModalityData,
+  prior: PriorResult | null = null,
+): (current: UnitState) => Checkpoint {
+  return (current) => ({ ...emptyCheckpoint(config, numClasses, [modality.name], prior), current });
 }
 
 function takeResume(state: Checkpoint, kind: 'spl' | 'rsc', id: string): UnitState | null {
