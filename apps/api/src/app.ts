@@ -14,7 +14,7 @@ import { createServer, type ConcordServer } from './server.ts';
 import { ensureAdminKey } from './services/auth/manage-api-keys.ts';
 import { ModelRuntime } from './services/models/model-runtime.ts';
 import { deliverWebhook } from './services/webhooks/deliver-webhook.ts';
-import { runTrainingJob } from './training/run-training-job.ts';
+import { trainingHandlers } from './training/training-handlers.ts';
 
 export interface RunningApp {
   deps: AppDeps;
@@ -54,7 +54,7 @@ export async function startApp(
   const adminKey = await ensureAdminKey(deps);
   if (env.RUN_WORKER) {
     await queue.work({
-      training: (runId) => runTrainingJob(deps, runId),
+      training: trainingHandlers(deps),
       webhook: (deliveryId) => deliverWebhook(deps, deliveryId),
       tick: async () => {
         await retrainTick(deps);

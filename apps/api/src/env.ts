@@ -44,12 +44,16 @@ const schema = z.object({
   RUN_WORKER: bool.default(true),
   /** Serve the API in this process (false = worker only). */
   RUN_API: bool.default(true),
-  /** A training job not finished after this long is failed and retried (pg-boss 10 has no heartbeat). */
-  TRAINING_JOB_EXPIRE_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(4 * 3600),
+  /**
+   * A training job (plan, unit slice, assemble) not finished after this long is expired and
+   * retried on any worker, from its checkpoint (pg-boss 10 has no heartbeat). Keep it well above
+   * TRAINING_SLICE_SECONDS plus one epoch, and above the time to embed every item.
+   */
+  TRAINING_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(1800),
+  /** A training unit stops at the first epoch boundary past this and continues in a new job. */
+  TRAINING_SLICE_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** Embeddings written per statement when a finished run embeds every item. */
+  EMBED_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
   TRAINING_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(3),
   /** How often pg-boss looks for expired jobs and due cron schedules. */
   JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).default(30),
@@ -58,6 +62,8 @@ const schema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   WEBHOOK_RETRY_SECONDS: z.coerce.number().int().min(1).default(10),
   /** Browser origins allowed to call the API cross-origin (comma-separated, or *); none by default. */
+  /** Serve the Apollo Federation 2 subgraph schema (entities Dataset, Item, Model with @key). */
+  FEDERATION_SUBGRAPH: bool.default(false),
   CORS_ORIGINS: z
     .string()
     .default('')
@@ -69,6 +75,13 @@ const schema = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * The emoji demo corpus on the first start of an empty database: `auto` seeds the embedded
+   * database only, `on` also a PostgreSQL server, `off` never.
+   */
+  DEMO_CORPUS: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Seed only the first N emoji of each of the 9 categories (tests); unset = all 1,906. */
+  DEMO_CORPUS_PER_CATEGORY: z.coerce.number().int().min(1).optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
 

@@ -1,30 +1,59 @@
 /**
  * The job queue: pg-boss 10 in both modes — on the PostgreSQL server, or on the embedded PGlite
  * through a `db` adapter (parameterless SQL via `exec`, which takes several statements; the rest
- * via `query`). Queues: training runs, webhook deliveries, and a minutely retraining tick.
+ * via `query`). Queues: training runs (plan → units → assemble), webhook deliveries, and a
+ * minutely retraining tick.
+ *
+ * A training run fans out on pg-boss itself: the `training` job plans the run and sends one
+ * `training-unit` job per SPL prior candidate; the fan-in (`advanceTrainingRun`) sends one
+ * `training-unit` job per modality's RSC once every candidate is done, then one
+ * `training-assemble` job. Job ids are derived from (run, step, slice), so pg-boss inserts each job
+ * once (`ON CONFLICT DO NOTHING`) however often the fan-in runs. Any number of worker processes
+ * take the units; each process works one job of each queue at a time.
  */
+import { createHash } from 'node:crypto';
 import type { Database } from '@concord/db';
 import PgBoss from 'pg-boss';
 import type { AppDeps } from '../context.ts';
 import type { Env } from '../env.ts';
 import type { RetrainPolicy } from '../services/datasets/retrain-policy.ts';
+import type { TrainingUnitJob } from '../training/train-unit.ts';
 
 export const TRAINING_QUEUE = 'training';
+export const TRAINING_UNIT_QUEUE = 'training-unit';
+export const TRAINING_ASSEMBLE_QUEUE = 'training-assemble';
 export const WEBHOOK_QUEUE = 'webhook';
 export const RETRAIN_TICK_QUEUE = 'retrain-tick';
+/** Training jobs that exhausted their retries land here, and their run fails with the reason. */
+export const TRAINING_DEAD_QUEUE = 'training-dead';
 
 export interface JobQueue {
   enqueueTraining(runId: string): Promise<void>;
+  /** Units already queued (same run, unit and slice) are not queued again. */
+  enqueueTrainingUnits(runId: string, units: TrainingUnitJob[]): Promise<void>;
+  enqueueAssemble(runId: string): Promise<void>;
   enqueueWebhook(deliveryId: string): Promise<void>;
   /** Schedules are evaluated by the minutely tick; kept as a hook for policy changes. */
   syncSchedule(datasetId: string, policy: RetrainPolicy): Promise<void>;
 }
 
 export type Handlers = {
-  training: (runId: string) => Promise<void>;
+  training: {
+    plan: (runId: string) => Promise<void>;
+    unit: (job: TrainingUnitJob, retryCount: number) => Promise<void>;
+    assemble: (runId: string) => Promise<void>;
+    /** A training job that failed for good (its workers kept dying or it kept expiring). */
+    dead: (runId: string, what: string) => Promise<void>;
+  };
   webhook: (deliveryId: string) => Promise<'delivered' | 'retry' | 'failed'>;
   tick: () => Promise<void>;
 };
+
+/** A stable job id: the same step of the same run is one pg-boss job. */
+export function trainingJobId(...parts: (string | number)[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
 
 export class PgBossQueue implements JobQueue {
   private constructor(
@@ -44,11 +73,10 @@ export class PgBossQueue implements JobQueue {
         : new PgBoss({ ...common, connectionString: serverUrl!, max: 4 });
     boss.on('error', (error: unknown) => console.error('pg-boss:', error));
     await boss.start();
-    await boss.createQueue(TRAINING_QUEUE, {
-      name: TRAINING_QUEUE,
-      retryLimit: env.TRAINING_JOB_RETRY_LIMIT,
-      expireInSeconds: env.TRAINING_JOB_EXPIRE_SECONDS,
-    });
+    await boss.createQueue(TRAINING_DEAD_QUEUE, { name: TRAINING_DEAD_QUEUE });
+    for (const name of [TRAINING_QUEUE, TRAINING_UNIT_QUEUE, TRAINING_ASSEMBLE_QUEUE]) {
+      await boss.createQueue(name, { name, ...trainingJobOptions(env) });
+    }
     await boss.createQueue(WEBHOOK_QUEUE, {
       name: WEBHOOK_QUEUE,
       retryLimit: env.WEBHOOK_MAX_ATTEMPTS - 1,
@@ -63,11 +91,24 @@ export class PgBossQueue implements JobQueue {
     await this.boss.send(
       TRAINING_QUEUE,
       { runId },
-      {
-        singletonKey: runId,
-        retryLimit: this.env.TRAINING_JOB_RETRY_LIMIT,
-        expireInSeconds: this.env.TRAINING_JOB_EXPIRE_SECONDS,
-      },
+      { id: trainingJobId(runId, 'plan'), ...trainingJobOptions(this.env) },
+    );
+  }
+
+  async enqueueTrainingUnits(runId: string, units: TrainingUnitJob[]): Promise<void> {
+    for (const unit of units) {
+      await this.boss.send(TRAINING_UNIT_QUEUE, unit, {
+        id: trainingJobId(runId, unit.stage, unit.unit, unit.slice),
+        ...trainingJobOptions(this.env),
+      });
+    }
+  }
+
+  async enqueueAssemble(runId: string): Promise<void> {
+    await this.boss.send(
+      TRAINING_ASSEMBLE_QUEUE,
+      { runId },
+      { id: trainingJobId(runId, 'assemble'), ...trainingJobOptions(this.env) },
     );
   }
 
@@ -91,8 +132,29 @@ export class PgBossQueue implements JobQueue {
   async work(handlers: Handlers): Promise<void> {
     const polling = { pollingIntervalSeconds: this.env.JOB_POLL_SECONDS, batchSize: 1 };
     await this.boss.work<{ runId: string }>(TRAINING_QUEUE, polling, async ([job]) => {
-      if (job) await handlers.training(job.data.runId);
+      if (job) await handlers.training.plan(job.data.runId);
     });
+    await this.boss.work<TrainingUnitJob>(
+      TRAINING_UNIT_QUEUE,
+      { ...polling, includeMetadata: true },
+      async ([job]) => {
+        if (job) await handlers.training.unit(job.data, job.retryCount);
+      },
+    );
+    await this.boss.work<{ runId: string }>(TRAINING_ASSEMBLE_QUEUE, polling, async ([job]) => {
+      if (job) await handlers.training.assemble(job.data.runId);
+    });
+    await this.boss.work<{ runId: string; stage?: string; unit?: string }>(
+      TRAINING_DEAD_QUEUE,
+      polling,
+      async ([job]) => {
+        if (job)
+          await handlers.training.dead(
+            job.data.runId,
+            job.data.stage ? `unit ${job.data.stage}:${job.data.unit}` : 'a training step',
+          );
+      },
+    );
     await this.boss.work<{ deliveryId: string }>(WEBHOOK_QUEUE, polling, async ([job]) => {
       if (job && (await handlers.webhook(job.data.deliveryId)) === 'retry') {
         throw new Error('webhook delivery failed; retrying with backoff');
@@ -107,6 +169,19 @@ export class PgBossQueue implements JobQueue {
   async stop(): Promise<void> {
     await this.boss.stop({ graceful: false, wait: true, timeout: 5000 });
   }
+}
+
+/**
+ * Training jobs are retried only when they expire (a worker died: pg-boss 10 has no heartbeat);
+ * a unit checkpoints every epoch and stops itself well inside the expiry (TRAINING_SLICE_SECONDS),
+ * so a short expiry resumes a dead worker's unit promptly on another worker.
+ */
+function trainingJobOptions(env: Env) {
+  return {
+    deadLetter: TRAINING_DEAD_QUEUE,
+    retryLimit: env.TRAINING_JOB_RETRY_LIMIT,
+    expireInSeconds: env.TRAINING_JOB_EXPIRE_SECONDS,
+  };
 }
 
 /** pg-boss's `db` on PGlite: one connection, so everything goes through PGlite's own queue. */

@@ -1,4 +1,4 @@
-/** Messages between the training job (main thread) and the training thread. */
+/** Messages between a training job (main thread) and its training thread. */
 import type {
   DrclArgs,
   EpochEvent,
@@ -17,12 +17,30 @@ export interface ModalityInput {
   test: { rows: Int32Array; labels: Float32Array; siteIds: Int32Array };
 }
 
+/** A modality as one training unit needs it (train and validation splits only). */
+export type UnitModality = Pick<ModalityInput, 'name' | 'train' | 'validation'>;
+
+/**
+ * What one thread does: one SPL prior candidate, one modality's RSC against the chosen prior, or
+ * the run's finish (assemble the model from the unit results, embed every item, evaluate).
+ * Results, priors and checkpoints travel as `encodeBundle` bytes.
+ */
+export type ThreadTask =
+  | { kind: 'spl'; modality: UnitModality; candidate: string; resume: Uint8Array | null }
+  | { kind: 'rsc'; modality: UnitModality; prior: Uint8Array; resume: Uint8Array | null }
+  | {
+      kind: 'finish';
+      modalities: ModalityInput[];
+      prior: Uint8Array;
+      spl: Uint8Array[];
+      rsc: Uint8Array[];
+    };
+
 export interface StartMessage {
   type: 'start';
   numClasses: number;
   args: DrclArgs;
-  modalities: ModalityInput[];
-  resume: Uint8Array | null;
+  task: ThreadTask;
 }
 
 export type ToThread = StartMessage | { type: 'ack'; id: number } | { type: 'abort' };
@@ -46,6 +64,8 @@ export type FromThread =
   | { type: 'unit'; event: StageEvent }
   | { type: 'checkpoint'; id: number; bytes: Uint8Array; label: string }
   | { type: 'log'; message: string }
+  /** A unit's result: encodeBundle(SplCandidateResult | RscResult). */
+  | { type: 'result'; bytes: Uint8Array }
   | { type: 'done'; output: TrainedOutput }
   | { type: 'cancelled' }
   | { type: 'error'; message: string };

@@ -1,126 +1,76 @@
 /**
- * The training thread: trains DRCL off the API's event loop, reports every epoch, waits until
- * each checkpoint is persisted before going on, then embeds every item and evaluates the
- * held-out split. Pure compute: the database stays on the main thread.
+ * The training thread: runs one task off the event loop — an SPL prior candidate, one modality's
+ * RSC, or the run's finish (assemble, embed every item, evaluate the held-out split). Reports
+ * every epoch and waits until each checkpoint is persisted before going on. Pure compute: the
+ * database stays on the main thread.
  */
 import { parentPort } from 'node:worker_threads';
 import {
+  assembleModel,
+  decodeBundle,
   decodeCheckpoint,
   embedModality,
   encodeBundle,
   encodeCheckpoint,
   evaluateAllDirections,
   gatherRows,
+  getConfig,
   initBackend,
   TrainingCancelledError,
-  trainDrcl,
+  trainModality,
+  trainPriorCandidate,
+  type Checkpoint,
+  type PriorResult,
   type RetrievalSet,
+  type RscResult,
+  type SplCandidateResult,
+  type TrainingCallbacks,
 } from '@concord/drcl';
-import type { FromThread, StartMessage, ToThread } from './protocol.ts';
+import type { FromThread, StartMessage, ThreadTask, ToThread, TrainedOutput } from './protocol.ts';
 
 const port = parentPort!;
 const controller = new AbortController();
 const acks = new Map<number, () => void>();
 let nextId = 1;
 
-function send(message: FromThread, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
+function send(message: FromThread): void {
+  port.postMessage(message);
 }
 
 port.on('message', (message: ToThread) => {
   if (message.type === 'start') void run(message);
   else if (message.type === 'ack') acks.get(message.id)?.();
-  else controller.abort(new Error('cancelled'));
+  else controller.abort(new Error('stopped'));
 });
+
+const callbacks: TrainingCallbacks = {
+  onEpochEnd: (event) => send({ type: 'epoch', event }),
+  onPriorSelected: (event) => send({ type: 'prior', event }),
+  onUnit: (event) => send({ type: 'unit', event }),
+  onCheckpoint: (checkpoint: Checkpoint) =>
+    new Promise<void>((resolve) => {
+      const id = nextId++;
+      acks.set(id, () => {
+        acks.delete(id);
+        resolve();
+      });
+      const current = checkpoint.current;
+      const label = current
+        ? `${current.kind}:${current.id}@${current.nextEpoch}`
+        : 'unit boundary';
+      send({ type: 'checkpoint', id, bytes: encodeCheckpoint(checkpoint), label });
+    }),
+};
 
 async function run(start: StartMessage): Promise<void> {
   try {
     const backend = await initBackend();
-    send({
-      type: 'log',
-      message: `training on the ${backend.name} backend${backend.simd ? ' (SIMD)' : ''}`,
-    });
-    const model = await trainDrcl(
-      {
-        numClasses: start.numClasses,
-        modalities: start.modalities.map((m) => ({
-          name: m.name,
-          train: m.train,
-          ...(m.validation ? { validation: m.validation } : {}),
-        })),
-      },
-      start.args,
-      {
-        signal: controller.signal,
-        ...(start.resume ? { resumeFrom: decodeCheckpoint(start.resume) } : {}),
-        callbacks: {
-          onEpochEnd: (event) => send({ type: 'epoch', event }),
-          onPriorSelected: (event) => send({ type: 'prior', event }),
-          onUnit: (event) => send({ type: 'unit', event }),
-          onCheckpoint: (checkpoint) =>
-            new Promise<void>((resolve) => {
-              const id = nextId++;
-              acks.set(id, () => {
-                acks.delete(id);
-                resolve();
-              });
-              const current = checkpoint.current;
-              const label = current
-                ? `${current.kind}:${current.id}@${current.nextEpoch}`
-                : 'unit boundary';
-              send({ type: 'checkpoint', id, bytes: encodeCheckpoint(checkpoint), label });
-            }),
-        },
-      },
-    );
-    const embeddings: Record<string, Float32Array> = {};
-    const sets: Record<string, RetrievalSet> = {};
-    for (const m of start.modalities) {
-      const all = embedModality(model, m.name, m.all.features);
-      embeddings[m.name] = all;
-      const d = model.config.embeddingDim;
-      sets[m.name] = {
-        embeddings: gatherRows(all, d, m.test.rows),
-        dim: d,
-        labels: m.test.labels,
-        numClasses: start.numClasses,
-        siteIds: m.test.siteIds,
-      };
-    }
-    const report = evaluateAllDirections(sets);
-    const metrics = {
-      meanMap: report.meanMap,
-      directions: Object.fromEntries(
-        Object.entries(report.directions).map(([name, r]) => [
-          name,
-          {
-            map: r.map,
-            queries: r.queries,
-            precisionAtK: r.precisionAtK,
-            perClass: r.perClass,
-            perSite: r.perSite,
-          },
-        ]),
-      ),
-      testItems: Object.fromEntries(start.modalities.map((m) => [m.name, m.test.rows.length])),
-    };
-    const priorSource: Record<string, unknown> = { ...model.prior };
-    delete priorSource.w;
-    delete priorSource.pinv;
-    send({
-      type: 'done',
-      output: {
-        prior: encodeBundle(model.prior),
-        priorSource: { ...priorSource },
-        config: { ...model.config },
-        networks: Object.fromEntries(
-          Object.entries(model.networks).map(([name, n]) => [name, encodeBundle(n)]),
-        ),
-        embeddings,
-        dimension: model.config.embeddingDim,
-        metrics,
-      },
-    });
+    if (start.task.kind !== 'finish')
+      send({
+        type: 'log',
+        message: `training on the ${backend.name} backend${backend.simd ? ' (SIMD)' : ''}`,
+      });
+    await runTask(start, start.task);
   } catch (error) {
     if (error instanceof TrainingCancelledError || controller.signal.aborted)
       send({ type: 'cancelled' });
@@ -130,4 +80,87 @@ async function run(start: StartMessage): Promise<void> {
         message: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });
   }
+}
+
+async function runTask(start: StartMessage, task: ThreadTask): Promise<void> {
+  const options = { signal: controller.signal, callbacks };
+  switch (task.kind) {
+    case 'spl': {
+      const resume = task.resume ? decodeCheckpoint(task.resume).current : null;
+      const result = await trainPriorCandidate(
+        task.modality,
+        task.candidate,
+        start.numClasses,
+        start.args,
+        { ...options, ...(resume ? { resumeFrom: resume } : {}) },
+      );
+      send({ type: 'result', bytes: encodeBundle(result) });
+      return;
+    }
+    case 'rsc': {
+      const resume = task.resume ? decodeCheckpoint(task.resume).current : null;
+      const prior = decodeBundle(task.prior) as PriorResult;
+      const result = await trainModality(task.modality, prior, start.numClasses, start.args, {
+        ...options,
+        ...(resume ? { resumeFrom: resume } : {}),
+      });
+      send({ type: 'result', bytes: encodeBundle(result) });
+      return;
+    }
+    case 'finish':
+      send({ type: 'done', output: finish(start, task) });
+      return;
+  }
+}
+
+function finish(start: StartMessage, task: Extract<ThreadTask, { kind: 'finish' }>): TrainedOutput {
+  const spl = task.spl.map((bytes) => decodeBundle(bytes) as SplCandidateResult);
+  const rsc = task.rsc.map((bytes) => decodeBundle(bytes) as RscResult);
+  const prior = decodeBundle(task.prior) as PriorResult;
+  const model = assembleModel(getConfig(start.args), start.numClasses, prior, spl, rsc);
+  const embeddings: Record<string, Float32Array> = {};
+  const sets: Record<string, RetrievalSet> = {};
+  const d = model.config.embeddingDim;
+  for (const m of task.modalities) {
+    const all = embedModality(model, m.name, m.all.features);
+    embeddings[m.name] = all;
+    sets[m.name] = {
+      embeddings: gatherRows(all, d, m.test.rows),
+      dim: d,
+      labels: m.test.labels,
+      numClasses: start.numClasses,
+      siteIds: m.test.siteIds,
+    };
+  }
+  const report = evaluateAllDirections(sets);
+  const metrics = {
+    meanMap: report.meanMap,
+    directions: Object.fromEntries(
+      Object.entries(report.directions).map(([name, r]) => [
+        name,
+        {
+          map: r.map,
+          queries: r.queries,
+          precisionAtK: r.precisionAtK,
+          perClass: r.perClass,
+          perSite: r.perSite,
+        },
+      ]),
+    ),
+    testItems: Object.fromEntries(task.modalities.map((m) => [m.name, m.test.rows.length])),
+  };
+  const priorSource: Record<string, unknown> = { ...model.prior };
+  delete priorSource.w;
+  delete priorSource.pinv;
+  return {
+    prior: encodeBundle(model.prior),
+    priorSource,
+    config: { ...model.config },
+    networks: Object.fromEntries(
+      Object.entries(model.networks).map(([name, n]) => [name, encodeBundle(n)]),
+    ),
+    embeddings,
+    dimension: d,
+    metrics,
+  };
 }

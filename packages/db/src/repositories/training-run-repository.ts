@@ -187,6 +187,48 @@ export class TrainingRunRepository {
       : null;
   }
 
+  /** Every checkpoint row of the run whose key starts with `prefix`, by key. */
+  async checkpointsByPrefix(
+    runId: string,
+    prefix: string,
+  ): Promise<{ key: string; state: Uint8Array; meta: unknown }[]> {
+    const rows = await this.sql.query<{ key: string; state: Uint8Array; meta: unknown }>(
+      `SELECT key, state, meta FROM training_checkpoint
+       WHERE run_id = $1 AND starts_with(key, $2) ORDER BY key`,
+      [runId, prefix],
+    );
+    return rows.map((row) => ({ ...row, state: new Uint8Array(row.state) }));
+  }
+
+  /**
+   * How many checkpoint rows of the run have a key starting with `prefix`. A fan-in reads it after
+   * committing its own row, so of several units finishing at once the last reader sees them all.
+   */
+  async countCheckpoints(runId: string, prefix: string): Promise<number> {
+    const [row] = await this.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM training_checkpoint
+       WHERE run_id = $1 AND starts_with(key, $2)`,
+      [runId, prefix],
+    );
+    return row?.n ?? 0;
+  }
+
+  async deleteCheckpoint(runId: string, key: string): Promise<void> {
+    await this.prisma.trainingCheckpoint.deleteMany({ where: { runId, key } });
+  }
+
+  countEpochs(runId: string): Promise<number> {
+    return this.prisma.trainingEpoch.count({ where: { runId } });
+  }
+
+  /** Counts one more attempt of a running run (a retried job after a crash). */
+  async countAttempt(id: string): Promise<void> {
+    await this.prisma.trainingRun.updateMany({
+      where: { id, status: 'RUNNING' },
+      data: { attempts: { increment: 1 } },
+    });
+  }
+
   async deleteCheckpoints(runId: string): Promise<void> {
     await this.prisma.trainingCheckpoint.deleteMany({ where: { runId } });
   }
