@@ -1,8 +1,10 @@
 /**
  * Starts Concord: API + worker in one process by default (embedded PGlite in .data/), or either
- * alone with RUN_WORKER=false / RUN_API=false (server mode, DATABASE_URL).
+ * alone with RUN_WORKER=false / RUN_API=false (server mode, DATABASE_URL). On the first start of
+ * an empty database it seeds the emoji demo corpus in the background (DEMO_CORPUS).
  */
 import { startApp } from './app.ts';
+import { startDemoSeeding } from './demo/seed-demo-corpus.ts';
 import { parseEnv } from './env.ts';
 import { consoleLogger } from './logger.ts';
 
@@ -20,7 +22,22 @@ if (app.adminKey) {
   );
 }
 
+const seedDemo =
+  env.DEMO_CORPUS === 'on' || (env.DEMO_CORPUS === 'auto' && app.deps.db.mode === 'embedded');
+const seeding = seedDemo
+  ? startDemoSeeding(app.deps, {
+      firstStart: app.adminKey !== null,
+      perCategory: env.DEMO_CORPUS_PER_CATEGORY ?? null,
+    })
+  : null;
+if (seeding && app.adminKey) {
+  console.log(
+    'Seeding the emoji demo corpus in the background (progress in the log; DEMO_CORPUS=off skips it); a model is trained and promoted after it.',
+  );
+}
+
 async function shutdown(): Promise<void> {
+  await seeding?.stop();
   await app.stop();
   process.exit(0);
 }

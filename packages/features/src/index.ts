@@ -95,9 +95,15 @@ export {
   loadEmojiCorpus,
   emojiSourceItems,
   EMOJI_DATASOURCE_VERSION,
+  emojiTestCorpus,
+  spareEmojiImage,
+  EMOJI_TEST_CATEGORIES,
   type EmojiCorpusArgs,
   type EmojiRecord,
-} from './demo/emoji.ts';
+  type EmojiSplit,
+  type EmojiTestCorpusArgs,
+  type EmojiTestItem,
+} from './demo/index.ts';
 export type {
   FailedItem,
   FeaturisedItem,

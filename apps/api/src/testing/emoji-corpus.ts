@@ -1,12 +1,11 @@
 /**
- * A small real corpus for API tests: emoji images (64 px Google PNGs) and emoji descriptions from
- * emoji-datasource-google, labelled by category, split explicitly so every class is in every
- * split, on two sites.
+ * The API tests' emoji corpus: the shared balanced slice from `@concord/features/demo`
+ * (emoji-datasource-google), with each image's PNG inlined as base64 for `ingestItems`.
  */
 import { readFileSync } from 'node:fs';
-import { loadEmojiCorpus } from '@concord/features';
+import { EMOJI_TEST_CATEGORIES, emojiTestCorpus as sharedCorpus } from '@concord/features/demo';
 
-export const TEST_CATEGORIES = ['Animals & Nature', 'Food & Drink', 'Flags'] as const;
+export const TEST_CATEGORIES = EMOJI_TEST_CATEGORIES;
 
 export interface CorpusItem {
   key: string;
@@ -22,45 +21,12 @@ export function emojiTestCorpus(
   perClass: number,
   sites: [string, string],
 ): { images: CorpusItem[]; texts: CorpusItem[] } {
-  const records = loadEmojiCorpus({ sites });
-  const images: CorpusItem[] = [];
-  const texts: CorpusItem[] = [];
-  for (const label of TEST_CATEGORIES) {
-    const ofClass = records.filter((r) => r.label === label);
-    // Every other emoji: images from even positions, texts from odd ones (no image–text pairs).
-    ofClass
-      .filter((_, i) => i % 2 === 0)
-      .slice(0, perClass)
-      .forEach((r, i) => {
-        images.push({
-          key: `img-${r.id}`,
-          label,
-          site: r.site,
-          split: splitOf(i, perClass),
-          base64: readFileSync(r.imagePath).toString('base64'),
-        });
-      });
-    ofClass
-      .filter((_, i) => i % 2 === 1)
-      .slice(0, perClass)
-      .forEach((r, i) => {
-        texts.push({
-          key: `txt-${r.id}`,
-          label,
-          site: r.site,
-          split: splitOf(i, perClass),
-          text: `${r.text} (${r.subcategory.replaceAll('-', ' ')})`,
-        });
-      });
-  }
-  return { images, texts };
-}
-
-/** About 70% train, 10% validation, 20% test, in a fixed order. */
-function splitOf(i: number, n: number): CorpusItem['split'] {
-  const test = Math.max(2, Math.round(n * 0.2));
-  const validation = Math.max(1, Math.round(n * 0.1));
-  if (i < test) return 'TEST';
-  if (i < test + validation) return 'VALIDATION';
-  return 'TRAIN';
+  const { images, texts } = sharedCorpus(perClass, { sites });
+  return {
+    images: images.map(({ imagePath, ...item }) => ({
+      ...item,
+      base64: readFileSync(imagePath!).toString('base64'),
+    })),
+    texts,
+  };
 }

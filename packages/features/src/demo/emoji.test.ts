@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { emojiSourceItems, loadEmojiCorpus } from './emoji.ts';
+import { EMOJI_TEST_CATEGORIES, emojiTestCorpus, spareEmojiImage } from './test-corpus.ts';
 
 describe('emoji demo corpus', () => {
   const records = loadEmojiCorpus();
@@ -42,5 +43,36 @@ describe('emoji demo corpus', () => {
     ]);
     expect(items[0]!.metadata?.pairId).toBe(items[1]!.metadata?.pairId);
     expect(items[1]!.text).toBe(records[0]!.text);
+  });
+});
+
+describe('emoji test corpus', () => {
+  const sites = ['north-plant', 'south-plant'] as const;
+
+  it('takes perClass images and perClass texts per category from different emoji', () => {
+    const { images, texts } = emojiTestCorpus(10, { sites });
+    expect(images).toHaveLength(10 * EMOJI_TEST_CATEGORIES.length);
+    expect(texts).toHaveLength(10 * EMOJI_TEST_CATEGORIES.length);
+    const imageIds = new Set(images.map((i) => i.key.slice(4)));
+    expect(texts.some((t) => imageIds.has(t.key.slice(4)))).toBe(false);
+    for (const label of EMOJI_TEST_CATEGORIES) {
+      const splits = images.filter((i) => i.label === label).map((i) => i.split);
+      // 2 test, 1 validation, 7 train of 10 (70/10/20 rounded, at least 2 and 1).
+      expect(splits.filter((s) => s === 'TEST')).toHaveLength(2);
+      expect(splits.filter((s) => s === 'VALIDATION')).toHaveLength(1);
+    }
+    expect(new Set(images.map((i) => i.site))).toEqual(new Set(sites));
+    expect(images.every((i) => existsSync(i.imagePath!))).toBe(true);
+    expect(texts[0]!.text).toMatch(/\(.+\)$/); // name, short names, then the sub-category
+  });
+
+  it('finds a spare image of a class outside the corpus', () => {
+    const { images } = emojiTestCorpus(5, { sites });
+    const spare = spareEmojiImage(
+      'Flags',
+      images.map((i) => i.imagePath!),
+    );
+    expect(images.some((i) => i.imagePath === spare)).toBe(false);
+    expect(loadEmojiCorpus().find((r) => r.imagePath === spare)?.label).toBe('Flags');
   });
 });

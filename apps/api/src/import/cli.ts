@@ -1,0 +1,192 @@
+#!/usr/bin/env tsx
+/**
+ * Imports a folder or a manifest into a dataset, through the API's ingestion service, on the
+ * database the API uses (DATABASE_URL, or the embedded one in CONCORD_DATA_DIR — stop the server
+ * first: an embedded database has one process):
+ *
+ *   npm run import -w @concord/api -- <folder|manifest.csv|manifest.jsonl> --dataset <name|id> [options]
+ *
+ * Re-importing is a no-op per item (same content = same checksum). Failed items are listed with
+ * their code and the rest goes on; `--errors <file>` writes them as JSONL. Exit code 0 when no
+ * item failed, 1 when some did, 2 on bad usage.
+ */
+import { stat, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { SourceItem } from '@concord/features';
+import { startApp } from '../app.ts';
+import { parseEnv } from '../env.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { createDataset } from '../services/datasets/create-dataset.ts';
+import {
+  DEFAULT_IMPORT_BATCH,
+  importItems,
+  SYSTEM_PRINCIPAL,
+  type ImportProgress,
+} from './import-items.ts';
+
+const USAGE = `usage: import <folder|manifest.csv|manifest.jsonl> --dataset <name|id> [options]
+  --create                 create the dataset when it does not exist (image + text)
+  --dimension N            shared-space size of a created dataset (default 256)
+  --site NAME              site of items that name none (created when missing)
+  --label NAME             label of items that have none (repeatable)
+  --label-from-folder      folder input: label = parent folder name
+  --batch N                items per ingestion batch (default ${DEFAULT_IMPORT_BATCH})
+  --errors FILE            write failed items as JSONL (key, code, message)
+  --quiet                  no progress bar
+manifest columns/keys: path or text, modality (image|text), labels (a|b or JSON array) or label,
+site, id (the item's key), mime; relative paths are resolved against the manifest's folder.`;
+
+const OPTIONS = {
+  dataset: { type: 'string' },
+  create: { type: 'boolean', default: false },
+  dimension: { type: 'string' },
+  site: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  'label-from-folder': { type: 'boolean', default: false },
+  batch: { type: 'string' },
+  errors: { type: 'string' },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer`);
+  return n;
+}
+
+async function readSources(
+  input: string,
+  opts: { site?: string; labelFromFolder: boolean },
+): Promise<SourceItem[]> {
+  const { readManifest, walkFolder } = await import('@concord/features');
+  const info = await stat(input).catch(() => null);
+  if (!info) throw new UsageError(`no such file or folder: ${input}`);
+  if (!info.isDirectory()) return readManifest(input);
+  const items: SourceItem[] = [];
+  for await (const item of walkFolder(input, {
+    labelFromFolder: opts.labelFromFolder,
+    ...(opts.site !== undefined ? { site: opts.site } : {}),
+  }))
+    items.push(item);
+  return items;
+}
+
+/** Runs the CLI on `argv` (without node and the script); resolves to the exit code. */
+export async function runImportCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  log: Logger = silentLogger,
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values: opts, positionals } = parsed;
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  // `npm run import -w @concord/api` runs in apps/api; paths are meant from where npm was run.
+  const cwd = env.INIT_CWD ?? process.cwd();
+  const [given] = positionals;
+  const input = given === undefined ? undefined : resolve(cwd, given);
+  if (input === undefined || opts.dataset === undefined || positionals.length > 1) {
+    console.error(USAGE);
+    return 2;
+  }
+  let items: SourceItem[];
+  let batchSize: number | undefined;
+  let dimension: number | undefined;
+  try {
+    batchSize = positiveInt('batch', opts.batch);
+    dimension = positiveInt('dimension', opts.dimension);
+    items = await readSources(input, {
+      labelFromFolder: opts['label-from-folder'],
+      ...(opts.site !== undefined ? { site: opts.site } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+
+  const app = await startApp(parseEnv({ ...env, RUN_API: 'false', RUN_WORKER: 'false' }), log);
+  try {
+    if (app.adminKey) {
+      console.error(
+        `The database was empty: an admin API key was created. It is shown only this once:\n  ${app.adminKey}`,
+      );
+    }
+    const { deps } = app;
+    const name = opts.dataset;
+    let dataset = (await deps.repos.datasets.all()).find((d) => d.name === name || d.id === name);
+    if (!dataset && opts.create) {
+      dataset = await createDataset(deps, SYSTEM_PRINCIPAL, {
+        name,
+        ...(dimension !== undefined ? { dimension } : {}),
+      });
+      console.error(`created dataset "${dataset.name}" (${dataset.id})`);
+    }
+    if (!dataset) {
+      console.error(`no dataset "${name}" (pass --create to create it)`);
+      return 2;
+    }
+
+    const { default: cliProgress } = await import('cli-progress');
+    const bar = new cliProgress.SingleBar(
+      {
+        format:
+          'importing [{bar}] {value}/{total} | created {created} duplicate {duplicates} failed {failed} | {duration_formatted}',
+        stream: process.stderr,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    if (!opts.quiet) bar.start(items.length, 0, { created: 0, duplicates: 0, failed: 0 });
+    const summary = await importItems(deps, SYSTEM_PRINCIPAL, items, {
+      datasetId: dataset.id,
+      total: items.length,
+      ...(opts.site !== undefined ? { defaultSite: opts.site } : {}),
+      ...(opts.label !== undefined ? { defaultLabels: opts.label } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      onProgress: (p: ImportProgress) => {
+        if (!opts.quiet) bar.update(p.processed, { ...p });
+      },
+    });
+    if (!opts.quiet) bar.stop();
+    const seconds = summary.elapsedMs / 1000;
+    console.log(
+      `imported into "${dataset.name}": ${summary.created} created, ${summary.duplicates} duplicates (already stored), ${summary.failed} failed, in ${seconds.toFixed(1)} s`,
+    );
+    for (const e of summary.errors.slice(0, 20)) console.log(`  ${e.key}: ${e.code} ${e.message}`);
+    if (summary.errors.length > 20) console.log(`  … ${summary.errors.length - 20} more`);
+    if (opts.errors !== undefined) {
+      await writeFile(
+        resolve(cwd, opts.errors),
+        summary.errors.map((e) => JSON.stringify(e) + '\n').join(''),
+      );
+    }
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    await app.stop();
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  void runImportCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 1;
+    },
+  );
