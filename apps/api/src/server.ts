@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { processRequest } from 'graphql-upload-minimal';
+import type { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { authenticate } from './auth/principal.ts';
@@ -20,6 +21,7 @@ import { applyCors } from './cors.ts';
 import { AppError, ERROR_TABLE, formatError, toAppError } from './errors.ts';
 import { complexityLimit } from './limits.ts';
 import { buildSchema } from './schema/index.ts';
+import { buildSubgraph } from './schema/subgraph.ts';
 
 export interface ConcordServer {
   apollo: ApolloServer<Context>;
@@ -28,19 +30,36 @@ export interface ConcordServer {
 }
 
 export function createServer(deps: AppDeps): ConcordServer {
-  const schema = buildSchema();
+  const schema = deps.env.FEDERATION_SUBGRAPH ? buildSubgraph() : buildSchema();
   const http = createHttpServer((req, res) => void handle(req, res));
   // Longer than common proxies' idle timeouts, so they (not we) close idle keep-alive sockets.
   http.keepAliveTimeout = 65_000;
   const wsServer = new WebSocketServer({ server: http, path: '/graphql' });
+  const wsKey = (params: Record<string, unknown> | undefined) =>
+    typeof params?.authorization === 'string' ? params.authorization : undefined;
+  // The same error vocabulary as over HTTP: typed codes pass, unknown errors are masked and logged.
+  const wsErrors = (errors: readonly GraphQLError[]) =>
+    errors.map((e) => formatError(e.toJSON(), e, (message, err) => deps.log.error(message, err)));
   const wsCleanup = useServer(
     {
       schema,
-      context: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const header = typeof params.authorization === 'string' ? params.authorization : undefined;
-        return createContext(deps, await authenticate(header, deps.repos.apiKeys));
+      // A malformed, unknown or revoked key closes the socket with 4401 and the reason.
+      onConnect: async (ctx) => {
+        try {
+          await authenticate(wsKey(ctx.connectionParams), deps.repos.apiKeys);
+          return true;
+        } catch (error) {
+          const app = toAppError(error);
+          if (!app) throw error;
+          ctx.extra.socket.close(4401, app.message);
+          return false;
+        }
       },
+      context: async (ctx) =>
+        createContext(deps, await authenticate(wsKey(ctx.connectionParams), deps.repos.apiKeys)),
+      onError: (_ctx, _id, _payload, errors) => wsErrors(errors),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: wsErrors(result.errors) } : undefined,
     },
     wsServer,
   );

@@ -10,16 +10,18 @@ import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as resolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { parse } from 'graphql';
 import prettier from 'prettier';
+import { printedSubgraph } from '../schema/subgraph.ts';
 import { printedSchema } from '../schema/type-defs.ts';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('../../schema.graphql', import.meta.url));
+export const SUBGRAPH_FILE = fileURLToPath(new URL('../../subgraph.graphql', import.meta.url));
 export const TYPES_FILE = fileURLToPath(
   new URL('../generated/resolvers-types.ts', import.meta.url),
 );
 
 const ROW = '@concord/db#';
 
-export async function generate(): Promise<{ schema: string; types: string }> {
+export async function generate(): Promise<{ schema: string; types: string; subgraph: string }> {
   const sdl = printedSchema();
   const types = await codegen({
     schema: parse(sdl),
@@ -58,6 +60,7 @@ export async function generate(): Promise<{ schema: string; types: string }> {
   return {
     schema: await format(sdl, SCHEMA_FILE),
     types: await format(header + types, TYPES_FILE),
+    subgraph: await format(printedSubgraph(), SUBGRAPH_FILE),
   };
 }
 
@@ -66,17 +69,21 @@ async function format(text: string, filepath: string): Promise<string> {
   return prettier.format(text, { ...options, filepath });
 }
 
-export async function readCommitted(): Promise<{ schema: string; types: string }> {
-  const [schema, types] = await Promise.all([
-    readFile(SCHEMA_FILE, 'utf8').catch(() => ''),
-    readFile(TYPES_FILE, 'utf8').catch(() => ''),
-  ]);
-  return { schema, types };
+export async function readCommitted(): Promise<{
+  schema: string;
+  types: string;
+  subgraph: string;
+}> {
+  const [schema, types, subgraph] = await Promise.all(
+    [SCHEMA_FILE, TYPES_FILE, SUBGRAPH_FILE].map((file) => readFile(file, 'utf8').catch(() => '')),
+  );
+  return { schema: schema!, types: types!, subgraph: subgraph! };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const out = await generate();
   await writeFile(SCHEMA_FILE, out.schema);
   await writeFile(TYPES_FILE, out.types);
-  console.log(`wrote ${SCHEMA_FILE} and ${TYPES_FILE}`);
+  await writeFile(SUBGRAPH_FILE, out.subgraph);
+  console.log(`wrote ${SCHEMA_FILE}, ${SUBGRAPH_FILE} and ${TYPES_FILE}`);
 }
