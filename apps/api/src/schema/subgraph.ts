@@ -8,7 +8,6 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
   concatAST,
   GraphQLScalarType,
-  graphqlSync,
   parse,
   visit,
   type GraphQLSchema,
@@ -91,8 +90,10 @@ export function buildSubgraph(): GraphQLSchema {
 
 /** The subgraph SDL a router composes: exactly what `{ _service { sdl } }` answers. */
 export function printedSubgraph(): string {
-  const result = graphqlSync({ schema: buildSubgraph(), source: '{ _service { sdl } }' });
-  const sdl = (result.data as { _service?: { sdl?: string } } | null)?._service?.sdl;
-  if (!sdl) throw new Error(`_service.sdl failed: ${JSON.stringify(result.errors)}`);
+  // The field's own resolver: @apollo/subgraph loads graphql as CommonJS, so running a query
+  // through this module's (ESM) graphql would mix two copies of graphql-js under Vitest.
+  const service = buildSubgraph().getQueryType()?.getFields()._service;
+  const sdl = (service?.resolve as (() => { sdl?: string }) | undefined)?.().sdl;
+  if (!sdl) throw new Error('The subgraph schema has no _service.sdl.');
   return sdl;
 }
