@@ -105,8 +105,13 @@ export function formatError(
   };
 }
 
+/**
+ * The error a GraphQLError wraps. Duck-typed: graphql-ws may load graphql's other build (CJS vs
+ * ESM), whose GraphQLError is another class.
+ */
 function unwrap(error: unknown): unknown {
-  return error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  const original = (error as { originalError?: unknown } | null)?.originalError;
+  return original instanceof Error ? original : error;
 }
 
 function pick(record: Record<string, unknown> | undefined, key: string): Record<string, unknown> {

@@ -54,6 +54,28 @@ export function authorize(
   return principal;
 }
 
+/**
+ * Throws unless the caller has at least `role` with a key that is not scoped to datasets: for
+ * operations beyond any one dataset (new datasets, API keys, webhooks of every dataset), which
+ * would otherwise let a dataset-scoped key reach past its scope.
+ */
+export function authorizeUnscoped(principal: Principal | null, role: Role): Principal {
+  const p = authorize(principal, role);
+  if (p.datasetIds) {
+    throw new AppError('FORBIDDEN', 'This operation needs an API key not scoped to datasets.');
+  }
+  return p;
+}
+
+/** `authorize` for an object of one dataset, or `authorizeUnscoped` for one of every dataset. */
+export function authorizeFor(
+  principal: Principal | null,
+  role: Role,
+  datasetId: string | null,
+): Principal {
+  return datasetId ? authorize(principal, role, datasetId) : authorizeUnscoped(principal, role);
+}
+
 /** Whether the caller may see this dataset (lists filter with it instead of failing). */
 export function canSee(principal: Principal, datasetId: string): boolean {
   return !principal.datasetIds || principal.datasetIds.includes(datasetId);

@@ -1,4 +1,4 @@
-import { authorize } from '../../auth/principal.ts';
+import { authorize, authorizeUnscoped } from '../../auth/principal.ts';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
 import { createApiKey, revokeApiKey } from '../../services/auth/manage-api-keys.ts';
 import { uuid, uuids } from '../ids.ts';
@@ -13,7 +13,7 @@ export const authResolvers: Resolvers = {
       }),
     apiKeys: (_, __, { deps, principal }) =>
       query(async () => {
-        authorize(principal, 'admin');
+        authorizeUnscoped(principal, 'admin');
         return deps.repos.apiKeys.list();
       }),
   },

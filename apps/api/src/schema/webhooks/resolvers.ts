@@ -1,4 +1,4 @@
-import { authorize } from '../../auth/principal.ts';
+import { authorize, canSee } from '../../auth/principal.ts';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
 import { createWebhook, deleteWebhook } from '../../services/webhooks/manage-webhooks.ts';
 import { uuid } from '../ids.ts';
@@ -8,8 +8,11 @@ export const webhookResolvers: Resolvers = {
   Query: {
     webhooks: (_, __, { deps, principal }) =>
       query(async () => {
-        authorize(principal, 'admin');
-        return deps.repos.webhooks.list();
+        const p = authorize(principal, 'admin');
+        // A dataset-scoped key sees its datasets' webhooks, not those of every dataset.
+        return (await deps.repos.webhooks.list()).filter((hook) =>
+          hook.datasetId ? canSee(p, hook.datasetId) : !p.datasetIds,
+        );
       }),
   },
   Mutation: {

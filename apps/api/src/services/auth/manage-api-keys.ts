@@ -1,7 +1,7 @@
 /** API key use-cases: create (secret shown once), revoke, and the first admin key. */
 import type { ApiKey, ApiKeyRole } from '@concord/db';
 import { generateApiKey } from '../../auth/api-keys.ts';
-import { authorize, type Principal } from '../../auth/principal.ts';
+import { authorizeUnscoped, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { badInput, notFound } from '../../errors.ts';
 
@@ -10,7 +10,7 @@ export async function createApiKey(
   principal: Principal | null,
   input: { role: ApiKeyRole; label: string; datasetIds?: string[] | null },
 ): Promise<{ apiKey: ApiKey; secret: string }> {
-  authorize(principal, 'admin');
+  authorizeUnscoped(principal, 'admin');
   const label = input.label.trim();
   if (label.length < 1 || label.length > 200)
     throw badInput('label must have 1..200 characters.', ['input', 'label']);
@@ -34,7 +34,7 @@ export async function revokeApiKey(
   principal: Principal | null,
   id: string,
 ): Promise<ApiKey> {
-  authorize(principal, 'admin');
+  authorizeUnscoped(principal, 'admin');
   if (!(await deps.repos.apiKeys.findById(id))) throw notFound('API key', id);
   return deps.repos.apiKeys.revoke(id);
 }

@@ -1,5 +1,5 @@
 import type { Dataset } from '@concord/db';
-import { authorize, type Principal } from '../../auth/principal.ts';
+import { authorizeUnscoped, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { badInput } from '../../errors.ts';
 
@@ -16,7 +16,7 @@ export async function createDataset(
     dimension?: number | null;
   },
 ): Promise<Dataset> {
-  authorize(principal, 'admin');
+  authorizeUnscoped(principal, 'admin');
   const name = input.name.trim();
   if (name.length < 1 || name.length > 200)
     throw badInput('name must have 1..200 characters.', ['input', 'name']);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Webhook } from '@concord/db';
-import { authorize, type Principal } from '../../auth/principal.ts';
+import { authorize, authorizeFor, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { badInput, notFound } from '../../errors.ts';
 
@@ -11,7 +11,7 @@ export async function createWebhook(
   principal: Principal | null,
   input: { url: string; events: string[]; datasetId?: string | null },
 ): Promise<Webhook> {
-  authorize(principal, 'admin', input.datasetId);
+  authorizeFor(principal, 'admin', input.datasetId ?? null);
   let url: URL;
   try {
     url = new URL(input.url);
@@ -39,6 +39,8 @@ export async function deleteWebhook(
   id: string,
 ): Promise<Webhook> {
   authorize(principal, 'admin');
-  if (!(await deps.repos.webhooks.findById(id))) throw notFound('webhook', id);
+  const hook = await deps.repos.webhooks.findById(id);
+  if (!hook) throw notFound('webhook', id);
+  authorizeFor(principal, 'admin', hook.datasetId);
   return deps.repos.webhooks.delete(id);
 }

@@ -1,0 +1,228 @@
+/**
+ * The whole app (API + worker) on a fresh database of either mode, listening on port 0, with
+ * everything it logs captured — so hostile-input tests can assert both the answers and that no
+ * secret or content reached the logs. Also: a raw HTTP client (any body, any headers) and a
+ * snapshot of every table, to prove a refused call wrote nothing.
+ */
+import { request } from 'node:http';
+import { parseEnv, startApp, type Logger, type RunningApp } from '@concord/api';
+import { openDatabase, type Database } from '@concord/db';
+import { createServerDatabase, type TestDatabaseMode } from '@concord/db/testing';
+
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  JOB_POLL_SECONDS: '0.5',
+  JOB_MAINTENANCE_SECONDS: '1',
+  MAX_UPLOAD_BYTES: String(64 * 1024),
+  // No worker unless a test asks: queued runs stay queued, so nothing trains behind the checks.
+  RUN_WORKER: 'false',
+};
+
+export interface GqlError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; errorId?: string; field?: string[] };
+}
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  data: T;
+  errors?: GqlError[];
+  /** The raw body, for tests that look at what was sent back. */
+  text: string;
+}
+
+export interface RawResponse {
+  status: number;
+  text: string;
+  json: unknown;
+}
+
+export interface HostileApp {
+  app: RunningApp;
+  db: Database;
+  url: string;
+  adminKey: string;
+  /** Every line the app logged (logger and console) since it started. */
+  logs: string[];
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    key?: string | null,
+  ): Promise<GqlResponse<T>>;
+  post(body: string | Buffer, headers?: Record<string, string>): Promise<RawResponse>;
+  /** Count and content hash of every table in the public schema (pg-boss jobs by queue). */
+  snapshot(): Promise<Record<string, string>>;
+  /** Resolves when the server answers /health. */
+  alive(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function startHostileApp(
+  mode: TestDatabaseMode,
+  env: Record<string, string> = {},
+): Promise<HostileApp> {
+  const created = mode.name === 'postgres' ? await createServerDatabase() : null;
+  const db = await openDatabase(
+    created
+      ? { mode: 'server', url: created.url, poolSize: 6 }
+      : { mode: 'embedded', dataDir: null },
+  );
+  const logs: string[] = [];
+  const restore = captureConsole(logs);
+  const log: Logger = {
+    info: (message, fields) => logs.push(JSON.stringify({ level: 'info', message, ...fields })),
+    error: (message, error, fields) =>
+      logs.push(
+        JSON.stringify({
+          level: 'error',
+          message,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+          ...fields,
+        }),
+      ),
+  };
+  const app = await startApp(parseEnv({ ...TEST_ENV, ...env }), log, {
+    db,
+    serverUrl: created?.url ?? null,
+  });
+  const url = app.url!;
+  const adminKey = app.adminKey!;
+  return {
+    app,
+    db,
+    url,
+    adminKey,
+    logs,
+    gql: (query, variables = {}, key = adminKey) => gql(url, query, variables, key),
+    post: (body, headers = {}) => post(url, body, headers),
+    snapshot: () => snapshot(db),
+    async alive() {
+      const r = await post(`${url}health`, '', {}, 'GET');
+      return r.status === 200;
+    },
+    async close() {
+      await app.stop();
+      await db.close();
+      await created?.drop();
+      restore();
+    },
+  };
+}
+
+/** Records what the app (and pg-boss) prints, and still prints it. */
+function captureConsole(logs: string[]): () => void {
+  const saved = { log: console.log, warn: console.warn, error: console.error };
+  for (const name of ['log', 'warn', 'error'] as const) {
+    console[name] = (...args: unknown[]) => {
+      logs.push(
+        args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' '),
+      );
+      saved[name](...args);
+    };
+  }
+  return () => Object.assign(console, saved);
+}
+
+export async function gql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  key: string | null = null,
+): Promise<GqlResponse<T>> {
+  const r = await post(url, JSON.stringify({ query, variables }), {
+    'content-type': 'application/json',
+    ...(key ? { authorization: `Bearer ${key}` } : {}),
+  });
+  const parsed = r.json as { data: T; errors?: GqlError[] } | null;
+  if (!parsed || typeof parsed !== 'object')
+    throw new Error(`not a GraphQL answer (${r.status}): ${r.text.slice(0, 300)}`);
+  return {
+    status: r.status,
+    data: parsed.data,
+    text: r.text,
+    ...(parsed.errors ? { errors: parsed.errors } : {}),
+  };
+}
+
+/** One HTTP request without keep-alive (a pooled socket closed as idle would be a false alarm). */
+export function post(
+  url: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+  method = 'POST',
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        agent: false,
+        headers: {
+          ...headers,
+          ...(method === 'POST' ? { 'content-length': Buffer.byteLength(body) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = null;
+          }
+          resolve({ status: res.statusCode ?? 0, text, json });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(method === 'POST' ? body : undefined);
+  });
+}
+
+/**
+ * Every public table's row count and a hash of its rows (api_key.last_used_at left out: using a
+ * key may stamp it), plus the pg-boss jobs per queue. Equal snapshots = nothing was written.
+ */
+export async function snapshot(db: Database): Promise<Record<string, string>> {
+  const tables = await db.sql.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables
+     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
+     ORDER BY table_name`,
+  );
+  const out: Record<string, string> = {};
+  for (const { name } of tables) {
+    const [row] = await db.sql.query<{ n: number; h: string }>(
+      `SELECT count(*)::int AS n,
+              md5(coalesce(string_agg(md5((to_jsonb(t) - 'last_used_at')::text), ',' ORDER BY md5((to_jsonb(t) - 'last_used_at')::text)), '')) AS h
+       FROM "${name}" t`,
+    );
+    out[name] = `${row!.n}:${row!.h}`;
+  }
+  const jobs = await db.sql.query<{ name: string; n: number }>(
+    `SELECT name, count(*)::int AS n FROM pgboss.job WHERE name <> 'retrain-tick' AND name NOT LIKE '\\_\\_%' GROUP BY name ORDER BY name`,
+  );
+  for (const job of jobs) out[`pgboss.job:${job.name}`] = String(job.n);
+  return out;
+}
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
