@@ -59,12 +59,47 @@ export function noteFor(deps: AppDeps, runId: string) {
     deps.repos.runs.appendLog(runId, { at: new Date().toISOString(), level, message });
 }
 
-/** A unit or step failed for a reason a retry would not fix: the run fails with that reason. */
+/**
+ * A unit or step failed. A lost database connection (the server restarting, a network blip) is
+ * thrown on, so pg-boss retries the job, which resumes from its checkpoint; any other error fails
+ * the run with its reason.
+ */
 export async function failRun(deps: AppDeps, run: TrainingRun, error: unknown): Promise<void> {
+  if (isConnectionError(error)) {
+    deps.log.error('training job lost the database; pg-boss retries it', error, { runId: run.id });
+    throw error;
+  }
   const message = error instanceof Error ? error.message : String(error);
   deps.log.error('training run failed', error, { runId: run.id });
   await noteFor(deps, run.id)(message, 'error').catch(() => undefined);
   if (await deps.repos.runs.finish(run.id, 'FAILED', message)) {
     await emitEvent(deps, run.datasetId, 'run.failed', { runId: run.id, error: message });
   }
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+const CONNECTION_MESSAGE =
+  /Connection terminated|connection (?:is )?closed|terminating connection|database system is (?:starting up|shutting down|in recovery mode)|ECONNREFUSED|ECONNRESET|Can't reach database server|connection error/i;
+
+/** Whether `error` (or what caused it) is a lost or refused database connection. */
+export function isConnectionError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+    if (typeof message === 'string' && CONNECTION_MESSAGE.test(message)) return true;
+    e = cause;
+  }
+  return false;
 }
