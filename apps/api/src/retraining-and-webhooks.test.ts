@@ -212,7 +212,11 @@ describe.each(TEST_DATABASE_MODES)('webhook delivery retried with backoff ($name
       expect(
         await emitEvent(t.app.deps, datasetId, 'run.failed', { runId: 'r1', error: 'boom' }),
       ).toBe(1);
-      await waitFor(async () => (hits.length >= 3 ? true : undefined), 60_000, 'three attempts');
+      await waitFor(
+        () => Promise.resolve(hits.length >= 3 ? true : undefined),
+        60_000,
+        'three attempts',
+      );
 
       // The same signed body every time, under the same delivery id.
       for (const hit of hits) {
