@@ -40,7 +40,6 @@ async function start(): Promise<Started> {
       DEMO_CORPUS_PER_CATEGORY: String(PER_CATEGORY),
       JOB_POLL_SECONDS: '0.5',
       JOB_MAINTENANCE_SECONDS: '1',
-      TRAINING_JOB_EXPIRE_SECONDS: '120',
       NODE_ENV: 'test',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,70 @@
+/**
+ * The `import` CLI as a user runs it (a process on an embedded database in a temp folder): a CSV
+ * manifest goes in, a bad row fails alone (exit code 1, listed and written to --errors), and a
+ * second run stores nothing twice.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/features/', import.meta.url));
+
+function runCli(args: string[], dataDir: string): Promise<{ code: number; out: string }> {
+  const env = { ...process.env, CONCORD_DATA_DIR: dataDir, NODE_ENV: 'test' };
+  delete env.DATABASE_URL; // the embedded database
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/import/cli.ts', ...args], {
+    cwd: API_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code: code ?? -1, out })));
+}
+
+describe('import CLI (embedded database)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'concord-import-cli-'));
+  const dataDir = join(dir, 'data');
+  const manifest = join(dir, 'manifest.csv');
+  const errors = join(dir, 'errors.jsonl');
+  writeFileSync(
+    manifest,
+    [
+      'id,path,text,modality,labels,site',
+      `png,${join(FIXTURES, 'images', 'alpha.png')},,image,shapes,hq`,
+      `webp,${join(FIXTURES, 'images', 'halves.webp')},,image,shapes,branch`,
+      'caption,,a red square beside a blue one,text,shapes|colours,hq',
+      `empty,${join(FIXTURES, 'bad', 'empty.txt')},,text,shapes,hq`,
+    ].join('\n') + '\n',
+  );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('imports a manifest; failed rows are listed; a second run is a no-op', async () => {
+    const args = [manifest, '--dataset', 'shapes', '--create', '--errors', errors];
+    const first = await runCli(args, dataDir);
+    expect(first.out).toMatch(/admin API key was created/);
+    expect(first.out).toMatch(/created dataset "shapes"/);
+    expect(first.out).toMatch(/3 created, 0 duplicates \(already stored\), 1 failed/);
+    expect(first.out).toMatch(/empty: EMPTY_CONTENT/);
+    expect(first.code).toBe(1);
+    expect(
+      readFileSync(errors, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as object),
+    ).toEqual([{ key: 'empty', code: 'EMPTY_CONTENT', message: expect.any(String) as string }]);
+
+    const second = await runCli(args, dataDir);
+    expect(second.out).not.toMatch(/admin API key/);
+    expect(second.out).toMatch(/0 created, 3 duplicates \(already stored\), 1 failed/);
+
+    const missing = await runCli([manifest, '--dataset', 'nope'], dataDir);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toMatch(/no dataset "nope"/);
+  });
+});
