@@ -5,14 +5,8 @@
 // dtypes, other activations, unusual bias shapes, batch broadcasting beyond 1↔B, empty tensors)
 // goes to the kernel that was registered before.
 import * as tf from '@tensorflow/tfjs-core';
+import { heapView, type WasmBackendLike } from '../wasm-heap.ts';
 import type { OpenBlas } from './openblas.ts';
-
-/** The parts of the WASM backend the kernels use (its public class members). */
-interface WasmBackendLike extends tf.KernelBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
@@ -98,9 +92,8 @@ function gemm(
   accumulate: boolean,
 ): void {
   // Views are made after makeOutput: allocating may grow (and so replace) the heap's buffer.
-  const heap = backend.wasm.HEAPU8.buffer;
-  const aAll = new Float32Array(heap, offsetOf(backend, a), p.batchA * p.m * p.k);
-  const bAll = new Float32Array(heap, offsetOf(backend, b), p.batchB * p.k * p.n);
+  const aAll = heapView(backend, a);
+  const bAll = heapView(backend, b);
   const batch = Math.max(p.batchA, p.batchB);
   const lda = transA ? p.m : p.k;
   const ldb = transB ? p.k : p.n;
@@ -133,7 +126,7 @@ function batchMatMul(args: Parameters<KernelFunc>[0], fallback: KernelFunc): tf.
   if (!p) return fallback(args) as tf.TensorInfo;
   const backend = args.backend as WasmBackendLike;
   const out = backend.makeOutput(p.outShape, 'float32');
-  gemm(backend, a, b, transposeA, transposeB, p, outputView(backend, out), false);
+  gemm(backend, a, b, transposeA, transposeB, p, heapView(backend, out), false);
   return out;
 }
 
@@ -157,11 +150,10 @@ function fusedMatMul(args: Parameters<KernelFunc>[0], fallback: KernelFunc): tf.
   }
   const backend = args.backend as WasmBackendLike;
   const out = backend.makeOutput(p.outShape, 'float32');
-  const c = outputView(backend, out);
+  const c = heapView(backend, out);
   if (bias) {
-    const size = tf.util.sizeFromShape(bias.shape);
-    const values = new Float32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, bias), size);
-    if (size === 1) c.fill(values[0]!);
+    const values = heapView(backend, bias);
+    if (values.length === 1) c.fill(values[0]!);
     else for (let row = 0; row < c.length; row += p.n) c.set(values, row);
   }
   gemm(backend, a, b, transposeA, transposeB, p, c, Boolean(bias));
@@ -169,15 +161,4 @@ function fusedMatMul(args: Parameters<KernelFunc>[0], fallback: KernelFunc): tf.
     for (let i = 0; i < c.length; i++) if (c[i]! < 0) c[i] = 0;
   }
   return out;
-}
-
-function offsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error('tensor is not on the wasm backend');
-  return data.memoryOffset;
-}
-
-function outputView(backend: WasmBackendLike, out: tf.TensorInfo): Float32Array {
-  const size = tf.util.sizeFromShape(out.shape);
-  return new Float32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, out), size);
 }
