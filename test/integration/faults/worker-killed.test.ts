@@ -9,8 +9,8 @@ import { createServerDatabase } from '@concord/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tinyConfig } from '../scale-out/support/corpus.ts';
 import { waitFor } from '../scale-out/support/graphql.ts';
-import { spawnConcord, type ConcordProcess } from '../scale-out/support/processes.ts';
-import { checkInvariants, connect } from './support/checks.ts';
+import { spawnConcord } from '../scale-out/support/processes.ts';
+import { checkInvariants, connect, sql } from './support/checks.ts';
 import {
   createDataset,
   expectEpochsOnce,
@@ -29,10 +29,18 @@ describe('a worker killed with SIGKILL', () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
   });
 
-  async function setup(name: string): Promise<{ url: string; api: Api }> {
+  async function setup(
+    name: string,
+    env: Record<string, string> = {},
+  ): Promise<{ url: string; api: Api }> {
     const database = await createServerDatabase();
     cleanup.push(() => database.drop());
-    const api = await spawnConcord({ name: `${name}-api`, role: 'api', databaseUrl: database.url });
+    const api = await spawnConcord({
+      name: `${name}-api`,
+      role: 'api',
+      databaseUrl: database.url,
+      env,
+    });
     cleanup.push(() => api.kill());
     return { url: database.url, api: { url: api.url!, key: api.adminKey! } };
   }
@@ -129,5 +137,31 @@ describe('a worker killed with SIGKILL', () => {
     expect(run.model?.embeddingCount).toBe(items.length);
     expectEpochsOnce(run, 4 * epochs);
     await checkInvariants(url, { datasetId, runId, items: items.length, epochs: 4 * epochs });
+  }, 600_000);
+
+  it('with no retries left: the run fails with the reason and nothing else changes', async () => {
+    const noRetry = { TRAINING_JOB_RETRY_LIMIT: '0' };
+    const { url, api } = await setup('kill-final', noRetry);
+    const datasetId = await createDataset(api, 'kill-no-retry');
+    const items = await ingestCorpus(api, datasetId, 8);
+    const first = await worker('kill-final-w1', url, noRetry);
+    const runId = await startRun(api, datasetId, tinyConfig(10));
+    await waitFor(
+      async () => ((await readRun(api, runId)).epochs.length >= 2 ? true : undefined),
+      300_000,
+      'two epochs',
+      200,
+    );
+    await first.kill('SIGKILL');
+    await worker('kill-final-w2', url, noRetry);
+    // pg-boss expires the job, has no retry left and moves it to the dead-letter queue, whose
+    // handler fails the run with the reason.
+    const run = await waitForRun(api, runId, 180_000);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toMatch(/^unit spl:\S+ given up after 1 attempt: its worker died/);
+    expect(run.model).toBeNull();
+    await checkInvariants(url, { datasetId, items: items.length });
+    const [models] = await sql<{ n: number }>(url, 'SELECT count(*)::int AS n FROM model');
+    expect(models?.n).toBe(0);
   }, 600_000);
 });

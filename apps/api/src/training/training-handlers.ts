@@ -13,12 +13,13 @@ export function trainingHandlers(deps: AppDeps): Handlers['training'] {
     assemble: (runId) => assembleTrainingRun(deps, runId),
     dead: async (runId, what) => {
       const run = await deps.repos.runs.findById(runId);
+      const attempts = deps.env.TRAINING_JOB_RETRY_LIMIT + 1;
       if (run)
         await failRun(
           deps,
           run,
           new Error(
-            `${what} failed ${deps.env.TRAINING_JOB_RETRY_LIMIT + 1} times (its worker died or the job expired each time)`,
+            `${what} given up after ${attempts} attempt${attempts === 1 ? '' : 's'}: its worker died or the job outlived TRAINING_JOB_EXPIRE_SECONDS each time`,
           ),
         );
     },
