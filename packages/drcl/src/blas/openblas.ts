@@ -50,6 +50,7 @@ export interface OpenBlasOptions {
 }
 
 const DEFAULT_LIBRARIES = ['libopenblas.so.0', 'libopenblas.so'];
+const CORETYPE_VARIABLE = 'OPENBLAS_CORETYPE';
 const CBLAS_ROW_MAJOR = 101;
 const CBLAS_NO_TRANS = 111;
 const CBLAS_TRANS = 112;
@@ -64,7 +65,7 @@ export function loadOpenBlas(options: OpenBlasOptions = {}): OpenBlas {
   }
   const require = createRequire(import.meta.url);
   const koffi = require('koffi') as typeof Koffi;
-  selectCoreType(options.coreType ?? 'auto');
+  selectCoreType(koffi, options.coreType ?? 'auto');
   const errors: string[] = [];
   let lib: ReturnType<typeof koffi.load> | null = null;
   for (const name of options.libraries ?? DEFAULT_LIBRARIES) {
@@ -115,13 +116,23 @@ export function loadOpenBlas(options: OpenBlasOptions = {}): OpenBlas {
 }
 
 /**
- * OpenBLAS reads OPENBLAS_CORETYPE once, when the library loads; it has no API for it. This is the
- * package's one write to the environment, and it never overrides a value the user set.
+ * OpenBLAS reads OPENBLAS_CORETYPE once, when the library loads; it has no API for it. The variable
+ * is set with libc's setenv, not through process.env: a worker thread's process.env is a copy that
+ * native code never sees. A value the user set is kept.
  */
-function selectCoreType(coreType: string): void {
-  if (coreType === 'library' || process.env.OPENBLAS_CORETYPE) return;
+function selectCoreType(koffi: typeof Koffi, coreType: string): void {
+  if (coreType === 'library') return;
+  let libc: ReturnType<typeof koffi.load>;
+  try {
+    libc = koffi.load('libc.so.6');
+  } catch {
+    return; // not glibc: let OpenBLAS decide
+  }
+  const getenv = libc.func('const char *getenv(const char *)');
+  const setenv = libc.func('int setenv(const char *, const char *, int)');
+  if (getenv(CORETYPE_VARIABLE) !== null) return;
   const chosen = coreType === 'auto' ? coreTypeFromCpuFlags() : coreType;
-  if (chosen) process.env.OPENBLAS_CORETYPE = chosen;
+  if (chosen) setenv(CORETYPE_VARIABLE, chosen, 0);
 }
 
 function coreTypeFromCpuFlags(): string | null {
