@@ -2,3 +2,10 @@
 export { startApp, type RunningApp } from './app.ts';
 export { parseEnv, type Env } from './env.ts';
 export { consoleLogger, silentLogger, type Logger } from './logger.ts';
+export {
+  importItems,
+  SYSTEM_PRINCIPAL,
+  type ImportArgs,
+  type ImportProgress,
+  type ImportSummary,
+} from './import/import-items.ts';

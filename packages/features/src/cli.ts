@@ -8,7 +8,8 @@
  *
  * Output: `<modality>.npy` (float32 rows), `<modality>.jsonl` (one line per row: key, labels,
  * site, checksum, mime, size, featuriser id/version), `errors.jsonl`, and `text-model.json`
- * when LSA was fitted. The database `import` command reuses the same pipeline (packages/db).
+ * when LSA was fitted. Import into the database is the API's `import` command (apps/api), which
+ * runs the same pipeline through the API's ingestion service.
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
