@@ -12,7 +12,10 @@ import { Rng } from '../random.ts';
 import { setBlasMatMulEnabled } from './blas-kernels.ts';
 
 const info = await initBackend();
-const missing = info.blas ? null : info.notes.join('; ');
+const missing = info.blas
+  ? null
+  : info.notes.filter((n) => n.includes('OpenBLAS')).join('; ') ||
+    `the ${info.name} backend does not use OpenBLAS`;
 if (missing) console.warn(`OpenBLAS kernel tests skipped: ${missing}`);
 const blasTitle = (title: string) =>
   missing ? `${title} (skipped: OpenBLAS did not load: ${missing})` : title;

@@ -73,7 +73,7 @@ export function loadOpenBlas(options: OpenBlasOptions = {}): OpenBlas {
       lib = koffi.load(name);
       break;
     } catch (error) {
-      errors.push(error instanceof Error ? error.message : String(error));
+      errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   if (!lib) throw new Error(`OpenBLAS not found (${errors.join('; ')})`);
