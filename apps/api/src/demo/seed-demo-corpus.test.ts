@@ -117,7 +117,7 @@ describe('the emoji demo corpus on first start (embedded, real entry point)', ()
 
   it(
     'answers while seeding; stopped mid-way, the next start finishes, trains and promotes',
-    { timeout: 900_000 },
+    { timeout: 2_400_000 },
     async () => {
       const first = await start();
       running.push(first);
@@ -149,7 +149,7 @@ describe('the emoji demo corpus on first start (embedded, real entry point)', ()
           const d = await demo(afterStop.url);
           return d?.activeModel ? d : undefined;
         },
-        720_000,
+        1_500_000,
         'the demo model to be active',
       );
       expect(afterStop.output()).toMatch(/"demo corpus: ingesting"/);

@@ -11,22 +11,34 @@ import type { AppDeps } from '../context.ts';
 import { importItems, SYSTEM_PRINCIPAL, type ImportProgress } from '../import/import-items.ts';
 import { createDataset } from '../services/datasets/create-dataset.ts';
 import { queueTrainingRun } from '../services/training/start-training-run.ts';
-import { validateTrainingConfig } from '../services/training/training-config.ts';
+import {
+  validateTrainingConfig,
+  type TrainingConfigInput,
+} from '../services/training/training-config.ts';
 
 export const DEMO_DATASET_NAME = 'Emoji demo';
 /** Sub-categories alternate between these two sites inside each category. */
 export const DEMO_SITES = ['headquarters', 'branch-office'] as const;
 /** Shared-space size of the demo models (small: the corpus has 9 classes). */
 export const DEMO_DIMENSION = 64;
-/** A short run: 9 classes on 1280-d CNN and LSA text features need no large network. */
-export const DEMO_TRAINING_CONFIG = {
-  hiddenSizes: [256],
-  splEpochs: 12,
-  rscEpochs: 12,
-  batchSize: 128,
-  textDimensions: 128,
-  seed: 1,
-};
+/**
+ * A short run: 9 classes on 1280-d CNN and LSA text features need no large network (a small one
+ * also keeps the per-epoch checkpoints small). Batches shrink with the corpus so a subset still
+ * takes several steps per epoch.
+ */
+export function demoTrainingConfig(emoji: number): TrainingConfigInput {
+  const batchSize = Math.min(128, 2 ** Math.floor(Math.log2(Math.max(16, emoji / 8))));
+  return {
+    hiddenSizes: [128],
+    splEpochs: 12,
+    rscEpochs: 12,
+    batchSize,
+    splLearningRate: 0.005,
+    rscLearningRate: 0.005,
+    textDimensions: 128,
+    seed: 1,
+  };
+}
 const LOG_EVERY_MS = 10_000;
 
 export interface SeedDemoArgs {
@@ -100,7 +112,7 @@ export async function seedDemoCorpus(deps: AppDeps, args: SeedDemoArgs): Promise
   const run = await queueTrainingRun(
     deps,
     dataset.id,
-    validateTrainingConfig(DEMO_TRAINING_CONFIG),
+    validateTrainingConfig(demoTrainingConfig(records.length)),
   );
   log.info('demo corpus: ingested; training queued (the model is promoted when it finishes)', {
     created: summary.created,

@@ -14,7 +14,7 @@ const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/features/', import.meta.url));
 
 function runCli(args: string[], dataDir: string): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, CONCORD_DATA_DIR: dataDir, NODE_ENV: 'test' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CONCORD_DATA_DIR: dataDir, NODE_ENV: 'test' };
   delete env.DATABASE_URL; // the embedded database
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/import/cli.ts', ...args], {
     cwd: API_DIR,
