@@ -1,7 +1,8 @@
 // DRCL benchmark with the reference protocol on a folder of .npy files (default: wikipedia-classic:
 // 2,173 train; first 231 test rows = validation; remaining 462 = test). Prints mAP@all per
 // direction and mean, SPL scores and the chosen prior, seconds per epoch for SPL and RSC, achieved
-// GFLOPS (dense-layer FLOPs / wall time), peak RSS and the backend.
+// GFLOPS (dense-layer FLOPs / wall time), CPU seconds per epoch (all threads: less sensitive to a
+// shared machine's load than wall time), peak RSS, the backend and the load average.
 //
 //   npx tsx test/bench/drcl-wikipedia.ts [--data DIR] [--modalities image,text]
 //       [--validation-from-test 231] [--spl-epochs 100] [--rsc-epochs 100] [--lr image=5e-4,text=5e-4]
@@ -113,11 +114,14 @@ interface EpochRecord {
   unit: string;
   epoch: number;
   seconds: number;
+  /** CPU time of this process (all threads) since the previous epoch ended. */
+  cpuSeconds: number;
   flops: number;
 }
 
 function recorder(dims: Record<string, number>, counts: Record<string, [number, number]>) {
   const epochs: EpochRecord[] = [];
+  let lastCpu = process.cpuUsage();
   const onEpochEnd = (e: EpochEvent) => {
     const modality = e.stage === 'spl' ? e.modality : e.modality;
     const per = layerFlops(dims[modality]!, config);
@@ -125,13 +129,16 @@ function recorder(dims: Record<string, number>, counts: Record<string, [number, 
     const steps = e.batches * config.batchSize;
     const flops = e.stage === 'spl' ? 3 * per * steps + per * train : 3 * per * steps + per * val;
     const unit = e.stage === 'spl' ? e.candidate : e.modality;
-    epochs.push({ stage: e.stage, unit, epoch: e.epoch, seconds: e.seconds, flops });
+    const cpu = process.cpuUsage();
+    const cpuSeconds = (cpu.user + cpu.system - (lastCpu.user + lastCpu.system)) / 1e6;
+    lastCpu = cpu;
+    epochs.push({ stage: e.stage, unit, epoch: e.epoch, seconds: e.seconds, cpuSeconds, flops });
     const detail =
       e.stage === 'spl'
         ? `S=${e.qualityScore.toFixed(4)}`
         : `loss=${e.loss.total.toFixed(4)} val=${e.validationLoss?.total.toFixed(4) ?? '-'}`;
     console.log(
-      `${e.stage} ${unit} epoch ${e.epoch} ${detail} ${e.seconds.toFixed(2)}s ${(flops / e.seconds / 1e9).toFixed(1)} GFLOPS`,
+      `${e.stage} ${unit} epoch ${e.epoch} ${detail} ${e.seconds.toFixed(2)}s (cpu ${cpuSeconds.toFixed(2)}s) ${(flops / e.seconds / 1e9).toFixed(1)} GFLOPS`,
     );
   };
   return { epochs, onEpochEnd };
@@ -311,10 +318,12 @@ async function runParent(): Promise<void> {
     const rows = epochs.filter((e) => e.stage === stage && !(stage === 'spl' && e.epoch === 0));
     const seconds = rows.reduce((s, e) => s + e.seconds, 0);
     const flops = rows.reduce((s, e) => s + e.flops, 0);
+    const cpuSeconds = rows.reduce((s, e) => s + e.cpuSeconds, 0);
     const runs = stage === 'rsc' && flags['lr-grid'] ? flags['lr-grid'].split(',').length : 1;
     const epochsPerUnit = (stage === 'spl' ? config.splEpochs - 1 : config.rscEpochs) * runs;
     return {
       secondsPerEpochAllModalities: seconds / Math.max(1, epochsPerUnit),
+      cpuSecondsPerEpochAllModalities: cpuSeconds / Math.max(1, epochsPerUnit),
       gflops: flops / seconds / 1e9,
     };
   };
@@ -346,10 +355,10 @@ async function runParent(): Promise<void> {
     `mean mAP: ${result.meanMap.toFixed(4)} (random ranking ${result.randomMap.toFixed(4)})`,
   );
   console.log(
-    `SPL: ${result.spl.secondsPerEpochAllModalities.toFixed(2)} s/epoch (sum over modalities), ${result.spl.gflops.toFixed(1)} GFLOPS`,
+    `SPL: ${result.spl.secondsPerEpochAllModalities.toFixed(2)} s/epoch (sum over modalities; CPU ${result.spl.cpuSecondsPerEpochAllModalities.toFixed(2)} s), ${result.spl.gflops.toFixed(1)} GFLOPS`,
   );
   console.log(
-    `RSC: ${result.rsc.secondsPerEpochAllModalities.toFixed(2)} s/epoch (sum over modalities), ${result.rsc.gflops.toFixed(1)} GFLOPS`,
+    `RSC: ${result.rsc.secondsPerEpochAllModalities.toFixed(2)} s/epoch (sum over modalities; CPU ${result.rsc.cpuSecondsPerEpochAllModalities.toFixed(2)} s), ${result.rsc.gflops.toFixed(1)} GFLOPS`,
   );
   console.log(
     `total ${totalSeconds.toFixed(1)} s; peak RSS of this process ${result.peakRssMiB.toFixed(0)} MiB`,
