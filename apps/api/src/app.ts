@@ -47,7 +47,11 @@ export async function startApp(
     repos,
     env,
     queue,
-    featurisers: new Featurisers(env.IMAGE_FEATURISER, env.MAX_IMAGE_PIXELS),
+    featurisers: new Featurisers(
+      env.IMAGE_FEATURISER,
+      env.MAX_IMAGE_PIXELS,
+      env.IMAGE_FEATURISER_THREADS,
+    ),
     runtime: new ModelRuntime(repos),
     log,
   };

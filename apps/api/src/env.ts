@@ -40,6 +40,11 @@ const schema = z.object({
   MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
   /** Image featuriser built into nsfwjs: mobilenet_v2 (1280-d) or inception_v3 (2048-d). */
   IMAGE_FEATURISER: z.enum(['mobilenet_v2', 'inception_v3']).default('mobilenet_v2'),
+  /**
+   * Worker threads that run the image CNN (ingestion and image queries), off the event loop that
+   * answers requests; 0 runs it on the event loop.
+   */
+  IMAGE_FEATURISER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   /** Start the job worker in this process (API + worker together). */
   RUN_WORKER: bool.default(true),
   /** Serve the API in this process (false = worker only). */

@@ -1,7 +1,8 @@
 /**
  * The content featurisers the API and worker share: the image CNN (loaded once, lazily) and a
  * placeholder for texts at ingestion time — text features (LSA) are fitted per model at training,
- * so ingestion only extracts and stores the text.
+ * so ingestion only extracts and stores the text. With `threads` > 0 the CNN runs on a pool of
+ * worker threads (piscina), off the event loop that answers requests; 0 runs it in-process.
  */
 import {
   createImageFeaturiser,
@@ -13,6 +14,7 @@ import {
   type TextFeaturiser,
 } from '@concord/features';
 import { AppError, badInput } from './errors.ts';
+import { PooledImageFeaturiser } from './featurise/pooled-image-featuriser.ts';
 
 export const DEFERRED_TEXT_FEATURISER: TextFeaturiser = {
   id: 'deferred',
@@ -27,6 +29,7 @@ export class Featurisers {
   constructor(
     readonly cnn: BuiltinCnnId,
     readonly maxPixels: number,
+    readonly threads = 1,
   ) {}
 
   get imageFeaturiserId(): string {
@@ -34,7 +37,10 @@ export class Featurisers {
   }
 
   imageFeaturiser(): Promise<ImageFeaturiser> {
-    this.image ??= createImageFeaturiser({ kind: 'builtin', model: this.cnn });
+    this.image ??=
+      this.threads > 0
+        ? PooledImageFeaturiser.start(this.cnn, this.threads)
+        : createImageFeaturiser({ kind: 'builtin', model: this.cnn });
     return this.image;
   }
 
