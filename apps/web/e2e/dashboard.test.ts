@@ -124,6 +124,17 @@ describe('the dashboard in Chromium', () => {
     const row = page.getByTestId('dataset-row').first();
     await row.getByText('Per label').waitFor();
     await expect.poll(() => row.textContent()).toContain('Flags');
+    // Counts from the API's aggregate: per site × modality too, with the right numbers.
+    const counts = row.getByTestId('dataset-counts');
+    await counts.getByText('Per site × modality').waitFor();
+    const ingested = [...corpus.images.slice(2), ...corpus.texts];
+    expect(await counts.textContent()).toContain(`${ingested.length} items`);
+    const textsAt = (site: string) => corpus.texts.filter((i) => i.site === site).length;
+    for (const site of SITES) {
+      if (textsAt(site) === 0) continue;
+      const bar = counts.locator('div.small').filter({ hasText: `${site} · text` });
+      expect(await bar.locator('.score').textContent()).toBe(String(textsAt(site)));
+    }
     await shot(page, '03-datasets');
   });
 
@@ -169,10 +180,34 @@ describe('the dashboard in Chromium', () => {
     for (const [name, value] of Object.entries(TINY_RUN)) {
       await form.locator(`input[name=${name}]`).fill(value);
     }
+    // Learning rates per modality, validated in the form…
+    const rates = form.getByTestId('modality-rates');
+    await rates.locator('input[name="rscRate:image"]').fill('2');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await expect.poll(() => rates.textContent()).toContain('between 0 and 1');
+    await rates.locator('input[name="rscRate:image"]').fill('0.02');
+    await rates.locator('input[name="rscRate:text"]').fill('0.005');
+    // …and prior candidates per site × modality with their minimum size (validated), then back.
+    await form.locator('select[name=priorCandidates]').selectOption('SITE_MODALITY');
+    await form.locator('input[name=minSiteItems]').fill('0');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await expect.poll(() => form.textContent()).toContain('An integer from 1 to 1000000');
+    await shot(page, '05-training-form-site-modality');
+    await form.locator('select[name=priorCandidates]').selectOption('MODALITY');
+    expect(await form.locator('input[name=minSiteItems]').count()).toBe(0);
     await shot(page, '05-training-form');
     await form.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/\/training\/[0-9a-f-]+$/);
     firstRunId = page.url().split('/').pop()!;
+    // The run carries the per-modality rates the form sent, resolved for the training core.
+    const started = await api<{ trainingRun: { config: { resolved: { drcl: unknown } } } }>(
+      'query($id: ID!) { trainingRun(id: $id) { config } }',
+      { id: firstRunId },
+    );
+    expect(started.trainingRun.config.resolved.drcl).toMatchObject({
+      rscLearningRates: { image: 0.02, text: 0.005 },
+      priorCandidates: 'modality',
+    });
     const progress = page.getByTestId('run-progress');
     await expect
       .poll(() => progress.getAttribute('data-status'), { timeout: 60_000 })
@@ -266,6 +301,14 @@ describe('the dashboard in Chromium', () => {
     await page.goto('/models');
     await page.getByTestId('models').waitFor();
     await page.getByTestId('active-marker').waitFor();
+    // AP per class: every class is a labelled row with its bars, Animals & Nature (class 0) too.
+    const perClass = page.locator('figure[data-title="AP per class"]');
+    await perClass.locator('.recharts-bar-rectangle').first().waitFor();
+    const ticks = await perClass.locator('.recharts-cartesian-axis-tick-value').allTextContents();
+    for (const label of CATEGORIES) expect(ticks).toContain(label);
+    expect(await perClass.locator('.recharts-bar-rectangle').count()).toBeGreaterThanOrEqual(
+      CATEGORIES.length,
+    );
     await shot(page, '13-models');
     // Promote whichever version is not active; when the gate refuses, force it.
     const candidate = page.locator('[data-testid^=model-v]').filter({
@@ -327,6 +370,31 @@ describe('the dashboard in Chromium', () => {
     await v.goto('/keys');
     await v.getByText('Admins only').waitFor();
     await viewer.close();
+  });
+
+  it('lays every page out for a phone (390×844) without sideways scrolling', async () => {
+    const phone = await signedInContext(stack.browser, stack.webUrl, stack.adminKey, PHONE);
+    const small = await phone.newPage();
+    const pages: [string, string, string][] = [
+      ['20-phone-datasets', '/datasets', 'dataset-counts'],
+      ['21-phone-dataset', `/datasets/${datasetId}`, 'item-card'],
+      ['22-phone-item', itemPath, 'item-title'],
+      ['23-phone-training', '/training', 'run-history'],
+      ['24-phone-compare', `/training/compare?a=${firstRunId}&b=${secondRunId}`, 'prior-heatmap'],
+      ['25-phone-models', '/models', 'models'],
+      ['26-phone-keys', '/keys', 'api-keys'],
+    ];
+    const overflow: string[] = [];
+    for (const [name, path, testId] of pages) {
+      await small.goto(path);
+      await small.getByTestId(testId).first().waitFor({ state: 'attached' });
+      await small.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
+      await shot(small, name);
+      const width = await small.evaluate(() => document.documentElement.scrollWidth);
+      if (width > PHONE.width) overflow.push(`${path}: ${width}px`);
+    }
+    await phone.close();
+    expect(overflow).toEqual([]);
   });
 
   it('measures the JavaScript each route loads from the production build', async () => {

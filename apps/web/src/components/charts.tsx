@@ -76,6 +76,11 @@ export function LineSeriesChart({
   );
 }
 
+/**
+ * Bars per category and series. `categories: 'rows'` lays the categories out as rows (names on
+ * the left, every one labelled, bars growing right): for class and site names, which the default
+ * column layout thins out when they do not fit (recharts drops overlapping tick labels).
+ */
 export function BarSeriesChart({
   title,
   rows,
@@ -83,6 +88,7 @@ export function BarSeriesChart({
   xKey = 'name',
   height = 220,
   domain,
+  categories = 'columns',
 }: {
   title: string;
   rows: Record<string, number | string>[];
@@ -90,20 +96,45 @@ export function BarSeriesChart({
   xKey?: string;
   height?: number;
   domain?: [number, number];
+  categories?: 'columns' | 'rows';
 }) {
+  const asRows = categories === 'rows';
+  const rowHeight = Math.max(22, 14 * keys.length + 8);
   return (
-    <figure className="panel" style={{ margin: 0 }} data-testid="chart">
+    <figure className="panel" style={{ margin: 0 }} data-testid="chart" data-title={title}>
       <figcaption>
         <h3>{title}</h3>
       </figcaption>
       {rows.length === 0 ? (
         <p className="muted small">No data.</p>
       ) : (
-        <ResponsiveContainer width="100%" height={height}>
-          <BarChart data={rows} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
+        <ResponsiveContainer
+          width="100%"
+          height={asRows ? Math.max(height, rows.length * rowHeight + 60) : height}
+        >
+          <BarChart
+            data={rows}
+            layout={asRows ? 'vertical' : 'horizontal'}
+            margin={{ top: 4, right: 8, bottom: 4, left: 0 }}
+          >
             <CartesianGrid stroke="#eef0f3" />
-            <XAxis dataKey={xKey} tick={{ fontSize: 11 }} />
-            <YAxis tick={{ fontSize: 11 }} width={40} domain={domain ?? [0, 'auto']} />
+            {asRows ? (
+              <>
+                <XAxis type="number" tick={{ fontSize: 11 }} domain={domain ?? [0, 'auto']} />
+                <YAxis
+                  type="category"
+                  dataKey={xKey}
+                  interval={0}
+                  tick={{ fontSize: 11 }}
+                  width={120}
+                />
+              </>
+            ) : (
+              <>
+                <XAxis dataKey={xKey} tick={{ fontSize: 11 }} />
+                <YAxis tick={{ fontSize: 11 }} width={40} domain={domain ?? [0, 'auto']} />
+              </>
+            )}
             <Tooltip formatter={fmt} />
             {keys.length > 1 ? <Legend wrapperStyle={{ fontSize: 11 }} /> : null}
             {keys.map((k, i) => (

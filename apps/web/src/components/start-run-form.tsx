@@ -7,7 +7,12 @@ import { StartTrainingRunDocument } from '../generated/graphql.ts';
 import { errorMessage, execute } from '../lib/client.ts';
 import { DEFAULT_FORM, validateRunForm, type FormErrors, type RunForm } from '../lib/run-form.ts';
 
-const FIELDS: { key: keyof RunForm; label: string; hint: string }[] = [
+type TextField = Exclude<
+  keyof RunForm,
+  'rscRates' | 'priorSelection' | 'priorCandidates' | 'minSiteItems'
+>;
+
+const FIELDS: { key: TextField; label: string; hint: string }[] = [
   { key: 'splEpochs', label: 'Prior epochs (SPL)', hint: 'per prior candidate' },
   { key: 'rscEpochs', label: 'Epochs (RSC)', hint: 'per modality' },
   { key: 'batchSize', label: 'Batch size', hint: '2–8192' },
@@ -19,7 +24,13 @@ const FIELDS: { key: keyof RunForm; label: string; hint: string }[] = [
   { key: 'seed', label: 'Seed', hint: 'empty = random' },
 ];
 
-export function StartRunForm({ datasetId }: { datasetId: string }) {
+export function StartRunForm({
+  datasetId,
+  modalities,
+}: {
+  datasetId: string;
+  modalities: readonly string[];
+}) {
   const router = useRouter();
   const [form, setForm] = useState<RunForm>(DEFAULT_FORM);
   const [errors, setErrors] = useState<FormErrors>({});
@@ -38,8 +49,9 @@ export function StartRunForm({ datasetId }: { datasetId: string }) {
       if (startTrainingRun.errors.length > 0) {
         const fieldErrors: FormErrors = {};
         for (const e of startTrainingRun.errors) {
-          const key = e.field?.[e.field.length - 1] as keyof RunForm | undefined;
-          if (key && key in DEFAULT_FORM) fieldErrors[key] = e.message;
+          const key = e.field?.[e.field.length - 1];
+          if (key === 'rscLearningRates') fieldErrors.rscRates = e.message;
+          else if (key && key in DEFAULT_FORM) fieldErrors[key as keyof RunForm] = e.message;
         }
         setErrors(fieldErrors);
         setError(startTrainingRun.errors.map((e) => e.message).join(' '));
@@ -81,6 +93,45 @@ export function StartRunForm({ datasetId }: { datasetId: string }) {
             </label>
           ))}
           <label className="field">
+            Prior candidates
+            <select
+              name="priorCandidates"
+              value={form.priorCandidates}
+              onChange={(e) => {
+                setForm({
+                  ...form,
+                  priorCandidates: e.target.value as RunForm['priorCandidates'],
+                });
+                setErrors({ ...errors, priorCandidates: undefined, minSiteItems: undefined });
+              }}
+            >
+              <option value="MODALITY">One per modality</option>
+              <option value="SITE_MODALITY">One per site × modality</option>
+            </select>
+            <span className="hint">which units SPL trains as priors</span>
+          </label>
+          {form.priorCandidates === 'SITE_MODALITY' ? (
+            <label className="field">
+              Min. items per site × modality
+              <input
+                name="minSiteItems"
+                inputMode="numeric"
+                value={form.minSiteItems}
+                placeholder="1024"
+                aria-invalid={!!errors.minSiteItems}
+                onChange={(e) => {
+                  setForm({ ...form, minSiteItems: e.target.value });
+                  setErrors({ ...errors, minSiteItems: undefined });
+                }}
+              />
+              {errors.minSiteItems ? (
+                <span className="field-error">{errors.minSiteItems}</span>
+              ) : (
+                <span className="hint">smaller pairs are not candidates</span>
+              )}
+            </label>
+          ) : null}
+          <label className="field">
             Prior candidate choice
             <select
               name="priorSelection"
@@ -92,13 +143,42 @@ export function StartRunForm({ datasetId }: { datasetId: string }) {
               <option value="best-epoch">Best epoch</option>
               <option value="last-epoch">Last epoch</option>
             </select>
-            <span className="hint">candidates: one per modality</span>
+            <span className="hint">epoch whose weights become the prior</span>
           </label>
         </div>
-        <p className="hint">
-          Learning rates per modality and prior candidates per site × modality are not offered by
-          the API yet; the rates apply to every modality and there is one candidate per modality.
-        </p>
+        <fieldset className="fieldset" data-testid="modality-rates">
+          <legend>Learning rate (RSC) per modality</legend>
+          <div className="form-grid">
+            {modalities.map((modality) => {
+              const key = `rscRate:${modality}` as const;
+              return (
+                <label key={modality} className="field">
+                  {modality}
+                  <input
+                    name={key}
+                    inputMode="decimal"
+                    value={form.rscRates[modality] ?? ''}
+                    placeholder={form.rscLearningRate}
+                    aria-invalid={!!errors[key]}
+                    onChange={(e) => {
+                      setForm({
+                        ...form,
+                        rscRates: { ...form.rscRates, [modality]: e.target.value },
+                      });
+                      setErrors({ ...errors, [key]: undefined, rscRates: undefined });
+                    }}
+                  />
+                  {errors[key] ? (
+                    <span className="field-error">{errors[key]}</span>
+                  ) : (
+                    <span className="hint">empty = the RSC rate above</span>
+                  )}
+                </label>
+              );
+            })}
+          </div>
+          {errors.rscRates ? <p className="field-error">{errors.rscRates}</p> : null}
+        </fieldset>
         {error ? <p className="field-error">{error}</p> : null}
         <div>
           <button className="button primary" disabled={busy}>

@@ -223,15 +223,63 @@ export type DatasetQuery = {
     };
     sites: Array<{ id: string; name: string; description: string }>;
     labels: Array<{ id: string; name: string; index: number }>;
+    counts: {
+      total: number;
+      ready: number;
+      pending: number;
+      failed: number;
+      unlabelled: number;
+      byModality: Array<{ modality: string; count: number }>;
+      bySite: Array<{
+        count: number;
+        site: { id: string; name: string };
+        byModality: Array<{ modality: string; count: number }>;
+      }>;
+      byLabel: Array<{ count: number; label: { id: string; name: string } }>;
+    };
   } | null;
 };
 
-export type ItemCountQueryVariables = Exact<{
-  datasetId: string | number;
-  filter?: ItemFilter | null | undefined;
-}>;
+export type DatasetCountsFragment = {
+  total: number;
+  ready: number;
+  pending: number;
+  failed: number;
+  unlabelled: number;
+  byModality: Array<{ modality: string; count: number }>;
+  bySite: Array<{
+    count: number;
+    site: { id: string; name: string };
+    byModality: Array<{ modality: string; count: number }>;
+  }>;
+  byLabel: Array<{ count: number; label: { id: string; name: string } }>;
+};
 
-export type ItemCountQuery = { items: { totalCount: number } };
+export type AllDatasetCountsQueryVariables = Exact<{ [key: string]: never }>;
+
+export type AllDatasetCountsQuery = {
+  datasets: {
+    edges: Array<{
+      node: {
+        id: string;
+        counts: {
+          total: number;
+          ready: number;
+          pending: number;
+          failed: number;
+          unlabelled: number;
+          byModality: Array<{ modality: string; count: number }>;
+          bySite: Array<{
+            count: number;
+            site: { id: string; name: string };
+            byModality: Array<{ modality: string; count: number }>;
+          }>;
+          byLabel: Array<{ count: number; label: { id: string; name: string } }>;
+        };
+      };
+    }>;
+  };
+};
 
 export type ItemsQueryVariables = Exact<{
   datasetId: string | number;
@@ -615,6 +663,40 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const DatasetCountsFragmentDoc = new TypedDocumentString(
+  `
+    fragment DatasetCounts on DatasetCounts {
+  total
+  ready
+  pending
+  failed
+  unlabelled
+  byModality {
+    modality
+    count
+  }
+  bySite {
+    site {
+      id
+      name
+    }
+    count
+    byModality {
+      modality
+      count
+    }
+  }
+  byLabel {
+    label {
+      id
+      name
+    }
+    count
+  }
+}
+    `,
+  { fragmentName: 'DatasetCounts' },
+) as unknown as TypedDocumentString<DatasetCountsFragment, unknown>;
 export const ItemCardFragmentDoc = new TypedDocumentString(
   `
     fragment ItemCard on Item {
@@ -777,16 +859,82 @@ export const DatasetDocument = new TypedDocumentString(`
       name
       index
     }
+    counts {
+      ...DatasetCounts
+    }
   }
 }
-    `) as unknown as TypedDocumentString<DatasetQuery, DatasetQueryVariables>;
-export const ItemCountDocument = new TypedDocumentString(`
-    query ItemCount($datasetId: ID!, $filter: ItemFilter) {
-  items(datasetId: $datasetId, filter: $filter, first: 1) {
-    totalCount
+    fragment DatasetCounts on DatasetCounts {
+  total
+  ready
+  pending
+  failed
+  unlabelled
+  byModality {
+    modality
+    count
+  }
+  bySite {
+    site {
+      id
+      name
+    }
+    count
+    byModality {
+      modality
+      count
+    }
+  }
+  byLabel {
+    label {
+      id
+      name
+    }
+    count
+  }
+}`) as unknown as TypedDocumentString<DatasetQuery, DatasetQueryVariables>;
+export const AllDatasetCountsDocument = new TypedDocumentString(`
+    query AllDatasetCounts {
+  datasets(first: 100) {
+    edges {
+      node {
+        id
+        counts {
+          ...DatasetCounts
+        }
+      }
+    }
   }
 }
-    `) as unknown as TypedDocumentString<ItemCountQuery, ItemCountQueryVariables>;
+    fragment DatasetCounts on DatasetCounts {
+  total
+  ready
+  pending
+  failed
+  unlabelled
+  byModality {
+    modality
+    count
+  }
+  bySite {
+    site {
+      id
+      name
+    }
+    count
+    byModality {
+      modality
+      count
+    }
+  }
+  byLabel {
+    label {
+      id
+      name
+    }
+    count
+  }
+}`) as unknown as TypedDocumentString<AllDatasetCountsQuery, AllDatasetCountsQueryVariables>;
 export const ItemsDocument = new TypedDocumentString(`
     query Items($datasetId: ID!, $filter: ItemFilter, $first: Int, $after: String) {
   items(datasetId: $datasetId, filter: $filter, first: $first, after: $after) {

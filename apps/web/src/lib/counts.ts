@@ -1,11 +1,8 @@
-'use client';
 /**
- * Item counts of a dataset per site, modality and label. The API has no aggregate query, so each
- * count is one `items(first: 1) { totalCount }` request, sent in parallel.
+ * Item counts of datasets per site, site × modality, modality and label, from the API's
+ * `Dataset.counts` (one aggregate SQL statement for a whole page of datasets), as bar rows.
  */
-import { useEffect, useState } from 'react';
-import { ItemCountDocument, type ItemFilter, type Modality } from '../generated/graphql.ts';
-import { execute } from './client.ts';
+import type { DatasetCountsFragment } from '../generated/graphql.ts';
 
 export interface CountRow {
   key: string;
@@ -15,53 +12,34 @@ export interface CountRow {
 
 export interface DatasetCounts {
   bySite: CountRow[];
+  bySiteModality: CountRow[];
   byModality: CountRow[];
   byLabel: CountRow[];
+  total: number;
   failed: number;
+  pending: number;
+  unlabelled: number;
 }
 
-export function useDatasetCounts(dataset: {
-  id: string;
-  modalities: readonly string[];
-  sites: readonly { id: string; name: string }[];
-  labels: readonly { id: string; name: string }[];
-}): { counts: DatasetCounts | null; error: Error | null } {
-  const [counts, setCounts] = useState<DatasetCounts | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const key = JSON.stringify([dataset.id, dataset.modalities, dataset.sites, dataset.labels]);
-
-  useEffect(() => {
-    let live = true;
-    const count = (filter: ItemFilter) =>
-      execute(ItemCountDocument, { datasetId: dataset.id, filter }).then((d) => d.items.totalCount);
-    const modalities = dataset.modalities
-      .map((m) => m.toUpperCase())
-      .filter((m): m is Modality => m === 'IMAGE' || m === 'TEXT');
-    Promise.all([
-      Promise.all(dataset.sites.map((s) => count({ sites: [s.id] }))),
-      Promise.all(modalities.map((m) => count({ modality: m }))),
-      Promise.all(dataset.labels.map((l) => count({ labels: [l.id] }))),
-      count({ status: 'FAILED' }),
-    ]).then(
-      ([sites, mods, labels, failed]) => {
-        if (!live) return;
-        setCounts({
-          bySite: dataset.sites.map((s, i) => ({ key: s.id, name: s.name, count: sites[i]! })),
-          byModality: modalities.map((m, i) => ({
-            key: m,
-            name: m.toLowerCase(),
-            count: mods[i]!,
-          })),
-          byLabel: dataset.labels.map((l, i) => ({ key: l.id, name: l.name, count: labels[i]! })),
-          failed,
-        });
-      },
-      (e: unknown) => live && setError(e instanceof Error ? e : new Error(String(e))),
-    );
-    return () => {
-      live = false;
-    };
-    // `key` stands for the dataset's content; the object itself is new on every render.
-  }, [key]);
-  return { counts, error };
+export function countRows(counts: DatasetCountsFragment): DatasetCounts {
+  return {
+    bySite: counts.bySite.map((s) => ({ key: s.site.id, name: s.site.name, count: s.count })),
+    bySiteModality: counts.bySite.flatMap((s) =>
+      s.byModality.map((m) => ({
+        key: `${s.site.id}:${m.modality}`,
+        name: `${s.site.name} · ${m.modality}`,
+        count: m.count,
+      })),
+    ),
+    byModality: counts.byModality.map((m) => ({
+      key: m.modality,
+      name: m.modality,
+      count: m.count,
+    })),
+    byLabel: counts.byLabel.map((l) => ({ key: l.label.id, name: l.label.name, count: l.count })),
+    total: counts.total,
+    failed: counts.failed,
+    pending: counts.pending,
+    unlabelled: counts.unlabelled,
+  };
 }

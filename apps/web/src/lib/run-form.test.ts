@@ -25,4 +25,35 @@ describe('validateRunForm', () => {
       'splEpochs',
     ]);
   });
+
+  it('sends per-modality learning rates and site × modality candidates', () => {
+    const { config, errors } = validateRunForm({
+      ...DEFAULT_FORM,
+      rscRates: { image: '0.0005', text: '' },
+      priorCandidates: 'SITE_MODALITY',
+      minSiteItems: '64',
+    });
+    expect(errors).toEqual({});
+    expect(config).toMatchObject({
+      rscLearningRates: [{ modality: 'image', learningRate: 0.0005 }],
+      priorCandidates: 'SITE_MODALITY',
+      minSiteItems: 64,
+    });
+  });
+
+  it('refuses a bad per-modality rate and minSiteItems without site × modality', () => {
+    const { config, errors } = validateRunForm({
+      ...DEFAULT_FORM,
+      rscRates: { image: '2', text: '0.001' },
+      minSiteItems: '10',
+    });
+    expect(config).toBeNull();
+    expect(Object.keys(errors).sort()).toEqual(['minSiteItems', 'rscRate:image']);
+    const zero = validateRunForm({
+      ...DEFAULT_FORM,
+      priorCandidates: 'SITE_MODALITY',
+      minSiteItems: '0',
+    });
+    expect(zero.errors.minSiteItems).toMatch(/integer/);
+  });
 });

@@ -14,6 +14,11 @@ export interface RunForm {
   hiddenSizes: string;
   textDimensions: string;
   priorSelection: 'best-epoch' | 'last-epoch';
+  /** RSC learning rate per modality; empty = `rscLearningRate`. */
+  rscRates: Record<string, string>;
+  priorCandidates: 'MODALITY' | 'SITE_MODALITY';
+  /** With SITE_MODALITY: training items a site × modality pair needs to be a candidate. */
+  minSiteItems: string;
   seed: string;
 }
 
@@ -27,12 +32,18 @@ export const DEFAULT_FORM: RunForm = {
   hiddenSizes: '1024',
   textDimensions: '300',
   priorSelection: 'best-epoch',
+  rscRates: {},
+  priorCandidates: 'MODALITY',
+  minSiteItems: '',
   seed: '',
 };
 
-export type FormErrors = Partial<Record<keyof RunForm, string>>;
+/** Errors per field; a modality's learning rate is `rscRate:<modality>`. */
+export type FormErrors = Partial<Record<keyof RunForm | `rscRate:${string}`, string>>;
 
-function int(value: string, min: number, max: number, errors: FormErrors, key: keyof RunForm) {
+type Key = keyof FormErrors;
+
+function int(value: string, min: number, max: number, errors: FormErrors, key: Key) {
   if (value.trim() === '') return null;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -42,7 +53,7 @@ function int(value: string, min: number, max: number, errors: FormErrors, key: k
   return n;
 }
 
-function rate(value: string, errors: FormErrors, key: keyof RunForm) {
+function rate(value: string, errors: FormErrors, key: Key) {
   if (value.trim() === '') return null;
   const n = Number(value);
   if (!(n > 0 && n < 1)) {
@@ -67,7 +78,24 @@ export function validateRunForm(form: RunForm): {
     splLearningRate: rate(form.splLearningRate, errors, 'splLearningRate'),
     rscLearningRate: rate(form.rscLearningRate, errors, 'rscLearningRate'),
     priorSelection: form.priorSelection,
+    priorCandidates: form.priorCandidates,
   };
+  const rates = Object.entries(form.rscRates)
+    .filter(([, value]) => value.trim() !== '')
+    .map(([modality, value]) => ({
+      modality,
+      learningRate: rate(value, errors, `rscRate:${modality}`),
+    }));
+  if (rates.length > 0 && rates.every((r) => r.learningRate !== null))
+    config.rscLearningRates = rates.map((r) => ({
+      modality: r.modality,
+      learningRate: r.learningRate!,
+    }));
+  if (form.priorCandidates === 'SITE_MODALITY') {
+    config.minSiteItems = int(form.minSiteItems, 1, 1_000_000, errors, 'minSiteItems');
+  } else if (form.minSiteItems.trim() !== '') {
+    errors.minSiteItems = 'Only with candidates per site × modality.';
+  }
   if (form.hiddenSizes.trim() !== '') {
     const sizes = form.hiddenSizes
       .split(/[\s,]+/)

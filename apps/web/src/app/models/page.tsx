@@ -240,8 +240,20 @@ function ModelMetrics({ model, dataset }: { model: Model; dataset: DatasetSummar
             keys={[{ key: 'mAP' }]}
             domain={[0, 1]}
           />
-          <BarSeriesChart title="AP per class" rows={rows.byClass} keys={keys} domain={[0, 1]} />
-          <BarSeriesChart title="AP per site" rows={rows.bySite} keys={keys} domain={[0, 1]} />
+          <BarSeriesChart
+            title="AP per class"
+            rows={rows.byClass}
+            keys={keys}
+            domain={[0, 1]}
+            categories="rows"
+          />
+          <BarSeriesChart
+            title="AP per site"
+            rows={rows.bySite}
+            keys={keys}
+            domain={[0, 1]}
+            categories="rows"
+          />
         </div>
       )}
     </section>

@@ -17,7 +17,9 @@ export default function TrainingPage() {
       <div className="page-head">
         <h1>Training · {selected.name}</h1>
       </div>
-      {hasRole(state, 'EDITOR') ? <StartRunForm datasetId={selected.id} /> : null}
+      {hasRole(state, 'EDITOR') ? (
+        <StartRunForm datasetId={selected.id} modalities={selected.modalities} />
+      ) : null}
       <RunHistory datasetId={selected.id} />
       {hasRole(state, 'ADMIN') ? (
         <div className="two">

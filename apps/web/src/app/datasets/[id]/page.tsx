@@ -1,6 +1,7 @@
 'use client';
 import { use, useState } from 'react';
 import type { FormEvent } from 'react';
+import { DatasetCountsView } from '../../../components/dataset-counts.tsx';
 import { ItemBrowser } from '../../../components/item-browser.tsx';
 import { QueryView } from '../../../components/states.tsx';
 import { UploadPanel } from '../../../components/upload-panel.tsx';
@@ -10,6 +11,7 @@ import {
   DatasetDocument,
 } from '../../../generated/graphql.ts';
 import { errorMessage, execute } from '../../../lib/client.ts';
+import { countRows } from '../../../lib/counts.ts';
 import { useDatasets } from '../../../lib/datasets.tsx';
 import { hasRole, useSession } from '../../../lib/session.tsx';
 import { useQuery } from '../../../lib/use-query.ts';
@@ -43,6 +45,10 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
                 </div>
               </div>
             </div>
+            <section className="panel">
+              <h2>Items</h2>
+              <DatasetCountsView counts={countRows(d.counts)} />
+            </section>
             <div className="two">
               <NamedList
                 title="Sites"

@@ -26,7 +26,7 @@ export default function ItemPage({ params }: { params: Promise<{ id: string }> }
               </Link>
             </section>
             <section className="panel">
-              <h1>{it.externalKey ?? it.id}</h1>
+              <h1 data-testid="item-title">{it.externalKey ?? it.id}</h1>
               <dl className="kv">
                 <dt>Dataset</dt>
                 <dd>
