@@ -4,7 +4,7 @@
  * second run stores nothing twice.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,5 +66,14 @@ describe('import CLI (embedded database)', () => {
     const missing = await runCli([manifest, '--dataset', 'nope'], dataDir);
     expect(missing.code).toBe(2);
     expect(missing.out).toMatch(/no dataset "nope"/);
+  });
+
+  it('refuses an embedded database another process has open', async () => {
+    const open = join(dir, 'open');
+    mkdirSync(open);
+    writeFileSync(join(open, 'postmaster.pid'), '-42\n');
+    const refused = await runCli([manifest, '--dataset', 'shapes'], open);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toMatch(/open in another process/);
   });
 });

@@ -10,8 +10,9 @@
  * their code and the rest goes on; `--errors <file>` writes them as JSONL. Exit code 0 when no
  * item failed, 1 when some did, 2 on bad usage.
  */
+import { existsSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { SourceItem } from '@concord/features';
@@ -119,7 +120,16 @@ export async function runImportCli(
     return 2;
   }
 
-  const app = await startApp(parseEnv({ ...env, RUN_API: 'false', RUN_WORKER: 'false' }), log);
+  const config = parseEnv({ ...env, RUN_API: 'false', RUN_WORKER: 'false' });
+  // PGlite keeps postmaster.pid while a process has the folder open (and removes it on close).
+  const pid = join(config.CONCORD_DATA_DIR, 'postmaster.pid');
+  if (!config.DATABASE_URL && existsSync(pid)) {
+    console.error(
+      `The embedded database in ${config.CONCORD_DATA_DIR} is open in another process (npm start?): stop it first — one process at a time may open it. If none is running (a crash left ${pid} behind), start and stop npm start once.`,
+    );
+    return 2;
+  }
+  const app = await startApp(config, log);
   try {
     if (app.adminKey) {
       console.error(
