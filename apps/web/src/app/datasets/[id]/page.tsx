@@ -3,7 +3,7 @@ import { use, useState } from 'react';
 import type { FormEvent } from 'react';
 import { DatasetCountsView } from '../../../components/dataset-counts.tsx';
 import { ItemBrowser } from '../../../components/item-browser.tsx';
-import { QueryView } from '../../../components/states.tsx';
+import { Empty, QueryView } from '../../../components/states.tsx';
 import { UploadPanel } from '../../../components/upload-panel.tsx';
 import {
   CreateLabelDocument,
@@ -33,7 +33,9 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
     <QueryView state={dataset}>
       {({ dataset: d }) =>
         !d ? (
-          <p>Dataset not found.</p>
+          <Empty title="Dataset not found">
+            It may have been deleted, or your key is not scoped to it.
+          </Empty>
         ) : (
           <>
             <div className="page-head">

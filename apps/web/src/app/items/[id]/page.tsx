@@ -1,7 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { use } from 'react';
-import { QueryView } from '../../../components/states.tsx';
+import { Empty, QueryView } from '../../../components/states.tsx';
 import { ItemDocument } from '../../../generated/graphql.ts';
 import { useQuery } from '../../../lib/use-query.ts';
 
@@ -12,7 +12,7 @@ export default function ItemPage({ params }: { params: Promise<{ id: string }> }
     <QueryView state={item}>
       {({ item: it }) =>
         !it ? (
-          <p>Item not found.</p>
+          <Empty title="Item not found">It may have been deleted, or the link is wrong.</Empty>
         ) : (
           <div className="columns">
             <section className="panel">

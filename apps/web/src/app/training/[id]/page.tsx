@@ -8,7 +8,7 @@ import {
   RunLogs,
   RunProgress,
 } from '../../../components/run-view.tsx';
-import { QueryView } from '../../../components/states.tsx';
+import { Empty, QueryView } from '../../../components/states.tsx';
 import { CancelTrainingRunDocument, TrainingRunDocument } from '../../../generated/graphql.ts';
 import { errorMessage, execute } from '../../../lib/client.ts';
 import { hasRole, useSession } from '../../../lib/session.tsx';
@@ -45,7 +45,9 @@ export default function RunPage({ params }: { params: Promise<{ id: string }> })
     <QueryView state={run}>
       {({ trainingRun: r }) =>
         !r ? (
-          <p>Run not found.</p>
+          <Empty title="Run not found">
+            It may have been deleted with its dataset, or the link is wrong.
+          </Empty>
         ) : (
           <>
             <div className="page-head">

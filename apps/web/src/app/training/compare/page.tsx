@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
 import { Suspense } from 'react';
 import { RunCharts, RunConfig, RunHeatMap, RunProgress } from '../../../components/run-view.tsx';
-import { Loading, QueryView } from '../../../components/states.tsx';
+import { Empty, Loading, QueryView } from '../../../components/states.tsx';
 import { TrainingRunDocument } from '../../../generated/graphql.ts';
 import { useQuery } from '../../../lib/use-query.ts';
 
@@ -43,7 +43,9 @@ function RunColumn({ id }: { id: string }) {
       <QueryView state={run}>
         {({ trainingRun: r }) =>
           !r ? (
-            <p>Run not found.</p>
+            <Empty title="Run not found">
+              It may have been deleted with its dataset, or the link is wrong.
+            </Empty>
           ) : (
             <>
               <section className="panel">
