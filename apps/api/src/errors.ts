@@ -52,6 +52,25 @@ const DB_CODES: Record<DbErrorCode, AppErrorCode | null> = {
   MIGRATION_REFUSED: null,
 };
 
+/** PostgreSQL errors (SQLSTATE) that only the caller's values cause, and what to tell them. */
+const INPUT_SQLSTATES: Record<string, string> = {
+  '22021': 'Text with a NUL byte or an invalid character cannot be stored.',
+  '22P05': 'Text with a NUL byte or an invalid character cannot be stored.',
+  '22P02': 'A value has an invalid format (e.g. an unpaired surrogate in JSON).',
+  '54000': 'A value is too large to be stored or indexed.',
+  '22003': 'A number is out of range.',
+};
+
+/** The SQLSTATE of a pg/PGlite error or of a Prisma error from a driver adapter. */
+function sqlStateOf(error: unknown): string | null {
+  const e = error as {
+    code?: unknown;
+    meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } };
+  } | null;
+  const code = e?.meta?.driverAdapterError?.cause?.originalCode ?? e?.code;
+  return typeof code === 'string' ? code : null;
+}
+
 /** AppError, or the AppError a data-layer error stands for; null for unknown errors. */
 export function toAppError(error: unknown): AppError | null {
   if (error instanceof AppError) return error;
@@ -59,7 +78,8 @@ export function toAppError(error: unknown): AppError | null {
     const code = DB_CODES[error.code];
     return code ? new AppError(code, error.message) : null;
   }
-  return null;
+  const input = INPUT_SQLSTATES[sqlStateOf(error) ?? ''];
+  return input ? new AppError('BAD_USER_INPUT', input) : null;
 }
 
 /** The GraphQLError a resolver throws for an AppError. */

@@ -113,9 +113,27 @@ export function createServer(deps: AppDeps): ConcordServer {
               ],
             });
           }
+          // graphql-upload-minimal destroys its multipart parser with an error after removing
+          // its own listener, so a cut-off body ("Unexpected end of form") would be an uncaught
+          // 'error' event that kills the process: give the parser a listener of its own.
+          const pipe = req.pipe.bind(req);
+          req.pipe = ((destination: NodeJS.WritableStream, options?: { end?: boolean }) => {
+            destination.on('error', () => undefined);
+            return pipe(destination, options);
+          }) as typeof req.pipe;
           body = await processRequest(req, res, {
             maxFileSize: deps.env.MAX_UPLOAD_BYTES,
             maxFiles: deps.env.MAX_INGEST_BATCH,
+          }).catch((error: unknown) => {
+            // busboy's parse errors (malformed or cut-off multipart) carry no status: the
+            // request is at fault, not the server.
+            if ((error as { status?: number }).status) throw error;
+            throw Object.assign(
+              new Error(`Malformed multipart request: ${(error as Error).message}`),
+              {
+                status: 400,
+              },
+            );
           });
           headers.set('content-type', 'application/json');
           headers.set('apollo-require-preflight', 'true');

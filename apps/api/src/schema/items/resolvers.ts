@@ -64,7 +64,7 @@ export const itemResolvers: Resolvers = {
           site: input.site ? uuid(input.site, 'site', ['input', 'site']) : null,
           labels: input.labels ?? null,
           split: input.split ?? null,
-          metadata: (input.metadata as Record<string, unknown> | null) ?? null,
+          metadata: jsonObject(input.metadata, ['input', 'metadata']),
         }),
       ),
     deleteItem: (_, { id }, { deps, principal }) =>
@@ -124,6 +124,26 @@ async function toItemData(
     bytes,
     mimeType: item.mimeType ?? null,
     split: item.split ?? null,
-    metadata: (item.metadata as Record<string, unknown> | null) ?? null,
+    metadata: jsonObject(item.metadata, field('metadata')),
   };
+}
+
+/** A JSON metadata argument: null, or an object whose text PostgreSQL's jsonb can hold. */
+function jsonObject(value: unknown, field: string[]): Record<string, unknown> | null {
+  if (value == null) return null;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw badInput('metadata must be a JSON object.', field);
+  if (!storable(value))
+    throw badInput('metadata holds a NUL character or an unpaired surrogate.', field);
+  return value as Record<string, unknown>;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function storable(value: unknown): boolean {
+  if (typeof value === 'string') return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(storable);
+  if (value && typeof value === 'object')
+    return Object.entries(value).every(([k, v]) => storable(k) && storable(v));
+  return true;
 }

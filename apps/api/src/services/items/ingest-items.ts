@@ -75,10 +75,18 @@ export async function ingestItems(
     }
   }
 
-  const labels = await repos.datasets.ensureLabels(dataset.id, [
-    ...new Set(prepared.flatMap((p) => p.labels)),
-  ]);
-  const labelIdByName = new Map(labels.map((label) => [label.name, label.id]));
+  // Labels are created with the first item that is: a batch whose items all fail writes nothing.
+  let labelIdByName: Map<string, string> | null = null;
+  const labelIdsOf = async (names: string[]) => {
+    labelIdByName ??= new Map(
+      (
+        await repos.datasets.ensureLabels(dataset.id, [
+          ...new Set(prepared.flatMap((p) => p.labels)),
+        ])
+      ).map((label) => [label.name, label.id]),
+    );
+    return names.map((name) => labelIdByName!.get(name)!);
+  };
 
   const results: IngestItemOutcome[] = [];
   const sources: SourceItem[] = prepared.map((p) => p.source);
@@ -129,7 +137,7 @@ export async function ingestItems(
         split: p.split ?? splitOf(result.checksum),
         status: 'READY',
         error: null,
-        labelIds: p.labels.map((name) => labelIdByName.get(name)!),
+        labelIds: await labelIdsOf(p.labels),
         features:
           result.modality === 'image'
             ? {

@@ -67,7 +67,7 @@ export async function search(
       ['first'],
     );
   }
-  const vector = await queryVector(deps, model, args.query);
+  const vector = checkQueryVector(await queryVector(deps, model, args.query));
   const filters = {
     ...(args.targetModality ? { modalities: [args.targetModality] } : {}),
     ...(args.siteIds?.length ? { siteIds: args.siteIds } : {}),
@@ -126,4 +126,22 @@ async function queryVector(
   }
   const features = await deps.featurisers.imageFeatures(query.image!);
   return deps.runtime.embed(model.id, 'image', features);
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Cosine similarity needs a non-zero vector, and pgvector stores float32 components. */
+function checkQueryVector(vector: Float32Array | number[]): Float32Array | number[] {
+  let norm = 0;
+  for (const x of vector) {
+    if (!Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX)
+      throw badInput('Every vector component must be a finite float32.', ['query', 'vector']);
+    norm += x * x;
+  }
+  if (norm === 0)
+    throw badInput('The query vector is zero: cosine similarity is undefined.', [
+      'query',
+      'vector',
+    ]);
+  return vector;
 }
