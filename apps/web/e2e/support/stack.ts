@@ -147,6 +147,9 @@ export async function startStack(): Promise<Stack> {
         NODE_ENV: 'test',
         JOB_POLL_SECONDS: '0.5',
         JOB_MAINTENANCE_SECONDS: '1',
+        // The tests seed their own dataset; the demo corpus would be a second dataset training
+        // beside it on the same two cores.
+        DEMO_CORPUS: 'off',
       },
     });
     if (process.env.CONCORD_E2E_LOG) api.stderr?.pipe(process.stderr);
