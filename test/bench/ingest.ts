@@ -2,17 +2,26 @@
  * Featurisation throughput on the emoji demo corpus (emoji-datasource-google@16):
  *
  *   npx tsx test/bench/ingest.ts [--limit N] [--image-model mobilenet_v2|inception_v3] [--batch 32]
+ *                                [--modes pglite,postgres]
  *
- * Prints images/s (read → magic bytes → sha256 → decode/resize → CNN), documents/s for the
- * emoji texts (LSA fitted on them, 300 dims, fit time shown separately), documents/s for text
- * extraction of real PDF/DOCX/HTML/Markdown fixtures, and the process's peak RSS.
- * The full path into the database is measured once packages/db's import is wired in.
+ * Featurisation alone: images/s (read → magic bytes → sha256 → decode/resize → CNN), documents/s
+ * for the emoji texts (LSA fitted on them, 300 dims, fit time shown separately), documents/s for
+ * text extraction of real PDF/DOCX/HTML/Markdown fixtures.
+ * Full path into the database, on PGlite (a temp folder on disk) and on PostgreSQL
+ * (TEST_DATABASE_URL's server): the API's import (`importItems` → `ingestItems`: validation,
+ * pipeline, checksum lookup, item + labels + feature vector in one transaction) in its default
+ * batches, images then texts (texts are stored with their text; LSA is fitted per model at
+ * training), then the same corpus again (every item a duplicate, found by checksum).
+ * Then the process's peak RSS and the load average (the machine is shared).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { importItems, parseEnv, silentLogger, startApp, SYSTEM_PRINCIPAL } from '@concord/api';
+import { openDatabase } from '@concord/db';
+import { createServerDatabase } from '@concord/db/testing';
 import {
   createImageFeaturiser,
   detectContent,
@@ -23,6 +32,7 @@ import {
   loadEmojiCorpus,
   type BuiltinCnnId,
   type IngestResult,
+  type SourceItem,
 } from '@concord/features';
 
 const { values } = parseArgs({
@@ -30,6 +40,7 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     'image-model': { type: 'string', default: 'mobilenet_v2' },
     batch: { type: 'string', default: '32' },
+    modes: { type: 'string', default: 'pglite,postgres' },
   },
 });
 
@@ -115,7 +126,50 @@ c = cpuSeconds(cpu);
 console.log(
   `document extraction: ${((rounds * docs.length) / s).toFixed(1)} documents/s wall, ${((rounds * docs.length) / c).toFixed(1)} per CPU-second (PDF/DOCX/HTML/MD, ${rounds * docs.length} in ${s.toFixed(1)} s)`,
 );
-console.log('into the database: not measured yet (packages/db import not wired)');
+// The full path into the database, both modes.
+async function intoDatabase(mode: 'pglite' | 'postgres'): Promise<void> {
+  const server = mode === 'postgres' ? await createServerDatabase() : null;
+  const dataDir = server ? null : mkdtempSync(join(os.tmpdir(), 'concord-bench-ingest-'));
+  const db = await openDatabase(
+    server ? { mode: 'server', url: server.url, poolSize: 6 } : { mode: 'embedded', dataDir },
+  );
+  const app = await startApp(
+    parseEnv({ RUN_API: 'false', RUN_WORKER: 'false', NODE_ENV: 'production' }),
+    silentLogger,
+    { db, serverUrl: server?.url ?? null },
+  );
+  try {
+    const { deps } = app;
+    await deps.featurisers.imageFeaturiser(); // load the CNN outside the timing
+    const dataset = await deps.repos.datasets.create({
+      name: 'bench',
+      modalities: ['image', 'text'],
+      dimension: 64,
+    });
+    const run = async (what: string, list: SourceItem[], unit: string) => {
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const r = await importItems(deps, SYSTEM_PRINCIPAL, list, { datasetId: dataset.id });
+      const sec = (performance.now() - t0) / 1000;
+      const cpuSec = cpuSeconds(cpu0);
+      console.log(
+        `into the database (${mode}), ${what}: ${(list.length / sec).toFixed(1)} ${unit}/s wall, ${(list.length / cpuSec).toFixed(1)} per CPU-second of this process (${list.length} in ${sec.toFixed(1)} s; created ${r.created}, duplicates ${r.duplicates}, failed ${r.failed})`,
+      );
+    };
+    await run('images', images, 'images');
+    await run('texts', texts, 'documents');
+    await run('again, all duplicates', items, 'items');
+  } finally {
+    await app.stop();
+    await db.close();
+    await server?.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+for (const mode of values.modes.split(',')) {
+  if (mode !== 'pglite' && mode !== 'postgres') throw new Error(`unknown mode ${mode}`);
+  await intoDatabase(mode);
+}
 console.log(
   `peak RSS: ${peakRssMiB().toFixed(0)} MiB; load average ${os
     .loadavg()
