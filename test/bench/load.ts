@@ -44,6 +44,9 @@ const INGEST_BATCH = Math.min(Number(args['ingest-batch']), 200);
 const EPOCHS = Number(args.epochs);
 const MAX_IN_FLIGHT = Number(args['max-in-flight']);
 
+/** Jobs as in production, only polled more often. */
+const JOB_ENV = { TRAINING_JOB_EXPIRE_SECONDS: '1800', TRAINING_SLICE_SECONDS: '600' };
+
 const SEARCH = `query($datasetId: ID!, $query: SearchQueryInput!, $target: Modality) {
   search(datasetId: $datasetId, query: $query, targetModality: $target, first: 10) {
     model { id version }
@@ -116,19 +119,25 @@ async function main(): Promise<void> {
       name: 'load-api-1',
       role: 'api',
       databaseUrl: database.url,
+      env: JOB_ENV,
     });
     processes.push(first);
     const key = first.adminKey!;
     const more = await Promise.all([
       ...Array.from({ length: Number(args.apis) - 1 }, (_, i) =>
-        spawnConcord({ name: `load-api-${i + 2}`, role: 'api', databaseUrl: database.url }),
+        spawnConcord({
+          name: `load-api-${i + 2}`,
+          role: 'api',
+          databaseUrl: database.url,
+          env: JOB_ENV,
+        }),
       ),
       ...Array.from({ length: Number(args.workers) }, (_, i) =>
         spawnConcord({
           name: `load-worker-${i + 1}`,
           role: 'worker',
           databaseUrl: database.url,
-          env: { TRAINING_JOB_EXPIRE_SECONDS: '600' },
+          env: JOB_ENV,
         }),
       ),
     ]);
@@ -177,6 +186,13 @@ async function main(): Promise<void> {
       ).dataset.activeModel;
     if (!(await active())) await call(api(), key, PROMOTE, { id: setupRun.model!.id });
     const v1 = (await active())!;
+    // Warm-up, outside the figures: every API process loads the image CNN on its first image.
+    for (const url of apis)
+      await call(url, key, SEARCH, {
+        datasetId,
+        query: { image: images[0]!.base64 },
+        target: 'TEXT',
+      });
     console.log(
       `setup: ${images.length + texts.length} items, model v${v1.version} active; ${apis.length} API and ${Number(args.workers)} worker processes`,
     );
@@ -300,7 +316,13 @@ async function main(): Promise<void> {
       );
     }
     const errors = samples.filter((s) => !s.ok);
-    for (const e of errors.slice(0, 5)) console.log(`error (${e.op}): ${e.error}`);
+    const messages = new Map<string, Sample[]>();
+    for (const e of errors)
+      messages.set(`${e.op}: ${e.error}`, [...(messages.get(`${e.op}: ${e.error}`) ?? []), e]);
+    for (const [message, of] of messages) {
+      const at = of.map((e) => ((e.startedAt - t0) / 1000).toFixed(0));
+      console.log(`${of.length}× ${message} (at ${at[0]}–${at.at(-1)} s)`);
+    }
     const mixed = answers.filter((a) => a.mixed).length;
     const stale =
       promotedAt === null

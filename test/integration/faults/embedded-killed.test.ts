@@ -63,7 +63,10 @@ describe('the embedded database process killed and restarted', () => {
     expect(run.error).toBeNull();
     expect(run.status).toBe('SUCCEEDED');
     expect(run.attempts).toBeGreaterThanOrEqual(2);
-    const resumed = run.logs.find((l) => l.message.startsWith('resuming from checkpoint'));
+    const resumed = run.logs.find(
+      (l) =>
+        l.message.startsWith('resuming from checkpoint') && l.message.endsWith(`/${second.pid}`),
+    );
     expect(resumed?.message).toMatch(new RegExp(`on worker \\S+/${second.pid}$`));
     console.log(`killed after ${atKill} epochs; ${resumed!.message}`);
     expectEpochsOnce(run, 4 * epochs);

@@ -85,7 +85,7 @@ describe('PostgreSQL restarted while jobs run', () => {
     expect(run.status).toBe('SUCCEEDED');
     expectEpochsOnce(run, 4 * epochs);
     await checkInvariants(pg.url, { datasetId, runId, items: items.length, epochs: 4 * epochs });
-    const retried = run.logs.filter((l) => l.message.startsWith('resuming from checkpoint'));
+    const retried = run.logs.filter((l) => /^resuming from checkpoint|^attempt/.test(l.message));
     console.log(
       `after the restart: ${retried.map((l) => l.message).join('; ') || 'no unit had to resume'}`,
     );

@@ -84,7 +84,10 @@ describe('a worker killed with SIGKILL', () => {
     expect(run.error).toBeNull();
     expect(run.status).toBe('SUCCEEDED');
     expect(run.attempts).toBeGreaterThanOrEqual(2);
-    const resumed = run.logs.find((l) => l.message.startsWith('resuming from checkpoint'));
+    const resumed = run.logs.find(
+      (l) =>
+        l.message.startsWith('resuming from checkpoint') && l.message.endsWith(`/${second.pid}`),
+    );
     expect(resumed?.message).toMatch(new RegExp(`@[1-9]\\d* on worker \\S+/${second.pid}$`));
     const resumedAfter = (Date.parse(resumed!.at) - killedAt) / 1000;
     console.log(

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 export const API_DIR = fileURLToPath(new URL('../../../../apps/api/', import.meta.url));
 
-/** Short polling, maintenance and expiry, so a test sees jobs move in seconds. */
+/** Short polling, maintenance, expiry and slices, so a test sees jobs move in seconds. */
 export const FAST_JOBS: Record<string, string> = {
   NODE_ENV: 'test',
   HOST: '127.0.0.1',
@@ -19,6 +19,9 @@ export const FAST_JOBS: Record<string, string> = {
   JOB_POLL_SECONDS: '0.5',
   JOB_MAINTENANCE_SECONDS: '1',
   TRAINING_JOB_EXPIRE_SECONDS: '20',
+  // Well inside the expiry, so a slow unit on a loaded machine continues in a new job instead of
+  // being expired while it still runs (and the slicing itself runs in every test).
+  TRAINING_SLICE_SECONDS: '8',
   TRAINING_JOB_RETRY_LIMIT: '3',
 };
 
