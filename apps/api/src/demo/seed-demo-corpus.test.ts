@@ -173,8 +173,10 @@ describe('the emoji demo corpus on first start (embedded, real entry point)', ()
       );
       expect(byText.errors).toBeUndefined();
       const hits = byText.data.search.edges.map((e) => e.node);
-      expect(hits.every((h) => h.item.modality === 'image')).toBe(true);
+      expect(hits.every((h) => h.item.modality === 'IMAGE')).toBe(true);
+      // 12 of the 108 images are flags: 1.1 expected in 10 by chance (10/10 seen here).
       const flags = hits.filter((h) => h.labels.some((l) => l.name === 'Flags')).length;
+      console.log(`text "flag" → ${flags}/10 flag images`);
       expect(flags).toBeGreaterThanOrEqual(6);
 
       // Image → text: a flag image not in the seeded subset finds flag names.
@@ -199,7 +201,8 @@ describe('the emoji demo corpus on first start (embedded, real entry point)', ()
       const flagTexts = byImage.data.search.edges.filter((e) =>
         e.node.labels.some((l) => l.name === 'Flags'),
       ).length;
-      expect(flagTexts).toBeGreaterThanOrEqual(4);
+      console.log(`a flag image → ${flagTexts}/10 flag texts`);
+      expect(flagTexts).toBeGreaterThanOrEqual(6);
 
       // A restart seeds nothing: same dataset, counts, model and single run.
       await stop(afterStop);
