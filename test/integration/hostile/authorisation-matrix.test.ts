@@ -23,17 +23,11 @@ import {
   FIXTURE_DIMENSION,
   PRINCIPALS,
   seedFixture,
-  TINY_CONFIG,
   type Fixture,
   type PrincipalName,
 } from './support/fixture.ts';
-import {
-  introspect,
-  operationFor,
-  rootFields,
-  valueFor,
-  type RootField,
-} from './support/schema.ts';
+import { validArgs } from './support/args.ts';
+import { introspect, operationFor, rootFields, type RootField } from './support/schema.ts';
 import { subscribeOnce } from './support/subscribe.ts';
 
 type Access = 'public' | 'viewer' | 'editor' | 'admin';
@@ -153,66 +147,6 @@ describe(`authorisation matrix from the schema (${mode.name})`, () => {
     expect(names.length).toBeGreaterThan(30);
   });
 
-  const ID_OF: Record<string, (f: Fixture) => string> = {
-    dataset: (x) => x.datasetId,
-    site: (x) => x.siteId,
-    label: (x) => x.labelId,
-    item: (x) => x.textItemId,
-    model: (x) => x.modelId,
-    trainingRun: (x) => x.runId,
-    apiKey: (x) => x.spareKeyId,
-    webhook: (x) => x.webhookId,
-  };
-
-  /** Valid arguments for a field, from the schema plus the hints below. */
-  function argsFor(root: RootField): Record<string, unknown> {
-    const unique = () => `matrix ${randomUUID().slice(0, 8)}`;
-    const hints: Record<string, () => unknown> = {
-      datasetId: () => f.datasetId,
-      modelId: () => f.modelId,
-      itemId: () => f.textItemId,
-      'CreateDatasetInput.name': unique,
-      'CreateDatasetInput.dimension': () => FIXTURE_DIMENSION,
-      'UpdateDatasetInput.description': () => 'described by the matrix',
-      SiteInput: () => ({ name: unique() }),
-      'Mutation.createLabel.name': unique,
-      'Mutation.renameLabel.name': unique,
-      'IngestItemsInput.datasetId': () => f.datasetId,
-      'IngestItemsInput.items': () => [{ site: f.siteId, labels: [CLASSES[0]], text: unique() }],
-      'UpdateItemInput.split': () => 'TRAIN',
-      SearchQueryInput: () => ({
-        vector: Array.from({ length: FIXTURE_DIMENSION }, (_, i) => (i === 0 ? 1 : 0)),
-      }),
-      'Mutation.startTrainingRun.config': () => TINY_CONFIG,
-      'CreateApiKeyInput.role': () => 'VIEWER',
-      'CreateApiKeyInput.datasetIds': () => [f.datasetId],
-      'CreateWebhookInput.url': () => 'http://127.0.0.1:9/matrix',
-      'CreateWebhookInput.events': () => ['run.finished'],
-      'CreateWebhookInput.datasetId': () => f.datasetId,
-    };
-    const entity = root.field.name
-      .replace(/^(update|delete|rename|revoke|cancel|promote|create)/, '')
-      .replace(/Progress$/, '');
-    const kind = entity.charAt(0).toLowerCase() + entity.slice(1);
-    const counter = { n: 0 };
-    const out: Record<string, unknown> = {};
-    for (const arg of root.field.args) {
-      const path = `${root.name}.${arg.name}`;
-      if (arg.name === 'id') {
-        const id = ID_OF[kind];
-        if (!id) throw new Error(`${root.name}: which object does "id" name? Add it to ID_OF.`);
-        out.id = id(f);
-      } else if (hints[path] || hints[arg.name] || arg.type.toString().endsWith('!')) {
-        out[arg.name] = (
-          hints[path] ??
-          hints[arg.name] ??
-          (() => valueFor(arg.type, path, hints, counter))
-        )();
-      }
-    }
-    return out;
-  }
-
   async function call(root: RootField, args: Record<string, unknown>, key: string | null) {
     const query = operationFor(root, Object.keys(args));
     if (root.operation === 'Subscription') {
@@ -240,7 +174,7 @@ describe(`authorisation matrix from the schema (${mode.name})`, () => {
       if (!entry) continue; // reported by the test above
       for (const who of PRINCIPALS) {
         tried.calls += 1;
-        const args = { ...argsFor(root), ...(entry.fresh ? await entry.fresh({ t, f }) : {}) };
+        const args = { ...validArgs(root, f), ...(entry.fresh ? await entry.fresh({ t, f }) : {}) };
         const refusal = expectedRefusal(entry, who);
         const before = root.operation === 'Mutation' && refusal ? await t.snapshot() : null;
         const r = await call(root, args, f.keys[who]);

@@ -9,13 +9,19 @@ import { parseEnv, startApp, type Logger, type RunningApp } from '@concord/api';
 import { openDatabase, type Database } from '@concord/db';
 import { createServerDatabase, type TestDatabaseMode } from '@concord/db/testing';
 
+/** Largest upload / base64 item, and largest decoded image, of the hostile apps. */
+export const UPLOAD_LIMIT = 64 * 1024;
+export const PIXEL_LIMIT = 1_000_000;
+
 export const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   PORT: '0',
   HOST: '127.0.0.1',
   JOB_POLL_SECONDS: '0.5',
   JOB_MAINTENANCE_SECONDS: '1',
-  MAX_UPLOAD_BYTES: String(64 * 1024),
+  MAX_UPLOAD_BYTES: String(UPLOAD_LIMIT),
+  MAX_IMAGE_PIXELS: String(PIXEL_LIMIT),
+  MAX_REQUEST_BYTES: String(1024 * 1024),
   // No worker unless a test asks: queued runs stay queued, so nothing trains behind the checks.
   RUN_WORKER: 'false',
 };
@@ -45,6 +51,8 @@ export interface HostileApp {
   db: Database;
   url: string;
   adminKey: string;
+  /** The PostgreSQL URL (server mode), null for PGlite. */
+  databaseUrl: string | null;
   /** Every line the app logged (logger and console) since it started. */
   logs: string[];
   gql<T = Record<string, unknown>>(
@@ -60,15 +68,25 @@ export interface HostileApp {
   close(): Promise<void>;
 }
 
+/** An existing database to start on (kept on close) instead of a fresh one. */
+export interface ExistingDatabase {
+  dataDir?: string;
+  url?: string;
+  /** Its admin key (a start on a database with keys creates none). */
+  adminKey: string;
+}
+
 export async function startHostileApp(
   mode: TestDatabaseMode,
   env: Record<string, string> = {},
+  existing: ExistingDatabase | null = null,
 ): Promise<HostileApp> {
-  const created = mode.name === 'postgres' ? await createServerDatabase() : null;
+  const created = mode.name === 'postgres' && !existing ? await createServerDatabase() : null;
+  const url = existing?.url ?? created?.url ?? null;
   const db = await openDatabase(
-    created
-      ? { mode: 'server', url: created.url, poolSize: 6 }
-      : { mode: 'embedded', dataDir: null },
+    url
+      ? { mode: 'server', url, poolSize: 6 }
+      : { mode: 'embedded', dataDir: existing?.dataDir ?? null },
   );
   const logs: string[] = [];
   const restore = captureConsole(logs);
@@ -84,23 +102,21 @@ export async function startHostileApp(
         }),
       ),
   };
-  const app = await startApp(parseEnv({ ...TEST_ENV, ...env }), log, {
-    db,
-    serverUrl: created?.url ?? null,
-  });
-  const url = app.url!;
-  const adminKey = app.adminKey!;
+  const app = await startApp(parseEnv({ ...TEST_ENV, ...env }), log, { db, serverUrl: url });
+  const base = app.url!;
+  const adminKey = app.adminKey ?? existing!.adminKey;
   return {
     app,
     db,
-    url,
+    url: base,
     adminKey,
+    databaseUrl: url,
     logs,
-    gql: (query, variables = {}, key = adminKey) => gql(url, query, variables, key),
-    post: (body, headers = {}) => post(url, body, headers),
+    gql: (query, variables = {}, key = adminKey) => gql(base, query, variables, key),
+    post: (body, headers = {}) => post(base, body, headers),
     snapshot: () => snapshot(db),
     async alive() {
-      const r = await post(`${url}health`, '', {}, 'GET');
+      const r = await post(`${base}health`, '', {}, 'GET');
       return r.status === 200;
     },
     async close() {

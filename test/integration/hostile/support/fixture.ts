@@ -15,13 +15,13 @@ export const FIXTURE_DIMENSION = 8;
 export const CLASSES = ['Animals & Nature', 'Food & Drink', 'Flags'] as const;
 
 export const TINY_CONFIG = {
-  hiddenSizes: [32],
-  splEpochs: 3,
-  rscEpochs: 3,
+  hiddenSizes: [16],
+  splEpochs: 2,
+  rscEpochs: 2,
   batchSize: 16,
   splLearningRate: 0.01,
   rscLearningRate: 0.01,
-  textDimensions: 16,
+  textDimensions: 8,
   seed: 1,
 };
 
@@ -145,7 +145,7 @@ export async function train(
   return { runId, modelId: run.model!.id, status: run.model!.status };
 }
 
-export async function seedFixture(t: HostileApp, perClass = 5): Promise<Fixture> {
+export async function seedFixture(t: HostileApp, perClass = 4): Promise<Fixture> {
   const datasetId = await createDataset(t, 'fixture');
   const otherDatasetId = await createDataset(t, 'other');
   for (const name of ['north', 'south'])
