@@ -98,9 +98,12 @@ export function StartRunForm({
               name="priorCandidates"
               value={form.priorCandidates}
               onChange={(e) => {
+                const priorCandidates = e.target.value as RunForm['priorCandidates'];
+                // The minimum belongs to site × modality candidates: hidden and cleared otherwise.
                 setForm({
                   ...form,
-                  priorCandidates: e.target.value as RunForm['priorCandidates'],
+                  priorCandidates,
+                  minSiteItems: priorCandidates === 'SITE_MODALITY' ? form.minSiteItems : '',
                 });
                 setErrors({ ...errors, priorCandidates: undefined, minSiteItems: undefined });
               }}
