@@ -107,7 +107,8 @@ export async function seedDemoCorpus(deps: AppDeps, args: SeedDemoArgs): Promise
       });
     },
   });
-  for (const error of summary.errors.slice(0, 10)) log.error('demo corpus: item failed', error);
+  for (const e of summary.errors.slice(0, 10))
+    log.error('demo corpus: item failed', e.message, { key: e.key, code: e.code });
   args.signal?.throwIfAborted();
   const run = await queueTrainingRun(
     deps,

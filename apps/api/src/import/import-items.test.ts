@@ -134,6 +134,8 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
     const [file] = firstOf('aeroplane', 3)[2]!;
     const lines = [
       ...captions.map((text, i) => ({ id: `cap-${i}`, text, labels: ['cat'], site: 'branch' })),
+      // The same caption again under another key, in the same batch: a duplicate, not a failure.
+      { id: 'cap-again', text: captions[0], labels: ['cat'], site: 'branch' },
       {
         id: 'bird',
         path: join(PASCAL, 'images', file),
@@ -159,12 +161,12 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
       'no-label': 'BAD_LABELS',
       'two-sources': 'BAD_RECORD',
       'pdf-as-image': 'TYPE_MISMATCH',
-      'row-11': 'BAD_RECORD',
+      'row-12': 'BAD_RECORD',
     });
-    expect(summary).toMatchObject({ created: captions.length + 1, failed: 4 });
+    expect(summary).toMatchObject({ created: captions.length + 1, duplicates: 1, failed: 4 });
     const sites = (await t.app.deps.repos.datasets.listSites(datasetId)).map((s) => s.name);
     expect(sites.sort()).toEqual(['branch', 'hq']);
     const again = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, { datasetId });
-    expect(again).toMatchObject({ created: 0, duplicates: captions.length + 1, failed: 4 });
+    expect(again).toMatchObject({ created: 0, duplicates: captions.length + 2, failed: 4 });
   });
 });

@@ -5,6 +5,7 @@
  * whole batch (no label, unknown site, too large, unreadable file) fails alone with a code here,
  * and the rest goes on. Used by the `import` CLI and by the demo corpus seeding.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isDbError } from '@concord/db';
 import { kindFromPath, MIME_BY_KIND, type SourceItem } from '@concord/features';
@@ -137,9 +138,13 @@ export async function importItems(
   };
 
   let batch: IngestItemData[] = [];
+  let pending = 0;
+  let contents = new Set<string>();
   const flush = async () => {
     if (batch.length > 0) await store(batch);
     batch = [];
+    pending = 0;
+    contents = new Set();
     summary.elapsedMs = Date.now() - started;
     args.onProgress?.({
       processed,
@@ -152,17 +157,22 @@ export async function importItems(
     // Let requests waiting on the event loop run between batches.
     await new Promise((resolve) => setImmediate(resolve));
   };
-  let pending = 0;
   for await (const item of items) {
     args.signal?.throwIfAborted();
     const data = await prepare(item);
+    if (data) {
+      // The same content twice in one batch would race for its checksum (the second would fail
+      // as a conflict): store the batch first, so the second is found as a duplicate.
+      const hash = createHash('sha256')
+        .update(data.bytes ?? data.text ?? '')
+        .digest('hex');
+      if (contents.has(hash)) await flush();
+      contents.add(hash);
+      batch.push(data);
+    }
     processed++;
     pending++;
-    if (data) batch.push(data);
-    if (pending >= batchSize) {
-      await flush();
-      pending = 0;
-    }
+    if (pending >= batchSize) await flush();
   }
   await flush();
   return summary;
