@@ -81,6 +81,9 @@ describe('PostgreSQL restarted while jobs run', () => {
     );
 
     const run = await waitForRun(api, runId);
+    // Neither process died of the outage (a worker that did would leave the run to expiry).
+    expect(worker.child.exitCode).toBeNull();
+    expect(apiProcess.child.exitCode).toBeNull();
     expect(run.error).toBeNull();
     expect(run.status).toBe('SUCCEEDED');
     expectEpochsOnce(run, 4 * epochs);

@@ -67,6 +67,9 @@ export function noteFor(deps: AppDeps, runId: string) {
 export async function failRun(deps: AppDeps, run: TrainingRun, error: unknown): Promise<void> {
   if (isConnectionError(error)) {
     deps.log.error('training job lost the database; pg-boss retries it', error, { runId: run.id });
+    // pg-boss 10 does not await its own `fail` after a handler throws: thrown while the server is
+    // still down, that rejection would be unhandled and end the process. Wait for the server first.
+    await waitForDatabase(deps, deps.env.TRAINING_JOB_EXPIRE_SECONDS * 1000);
     throw error;
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -74,6 +77,18 @@ export async function failRun(deps: AppDeps, run: TrainingRun, error: unknown): 
   await noteFor(deps, run.id)(message, 'error').catch(() => undefined);
   if (await deps.repos.runs.finish(run.id, 'FAILED', message)) {
     await emitEvent(deps, run.datasetId, 'run.failed', { runId: run.id, error: message });
+  }
+}
+
+async function waitForDatabase(deps: AppDeps, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      await deps.db.sql.query('SELECT 1');
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 }
 
