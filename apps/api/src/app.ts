@@ -51,6 +51,7 @@ export async function startApp(
       env.IMAGE_FEATURISER,
       env.MAX_IMAGE_PIXELS,
       env.IMAGE_FEATURISER_THREADS,
+      env.IMAGE_FEATURISER_QUEUE,
     ),
     runtime: new ModelRuntime(repos),
     log,

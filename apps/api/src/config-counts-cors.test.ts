@@ -107,6 +107,14 @@ describe.each(TEST_DATABASE_MODES)('training config, counts, totalCount, CORS ($
     },
   );
 
+  it('refuses a shared space with fewer dimensions than the dataset has labels', async () => {
+    const r = await start({ embeddingDim: 2 });
+    expect(r.data.startTrainingRun.run).toBeNull();
+    const [error] = r.data.startTrainingRun.errors;
+    expect(error).toMatchObject({ code: 'FAILED_PRECONDITION' });
+    expect(error!.message).toMatch(/D = 2.*labels \(3\)/);
+  });
+
   it('stores per-modality learning rates and site×modality priors, resolved for DRCL', async () => {
     const r = await start({
       splEpochs: 2,

@@ -45,6 +45,12 @@ const schema = z.object({
    * answers requests; 0 runs it on the event loop.
    */
   IMAGE_FEATURISER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
+  /**
+   * Image batches (uploads, image queries) that may wait for a featuriser thread; past this an
+   * image query is answered SERVICE_BUSY (HTTP 503) and an upload's items fail with a retryable
+   * reason.
+   */
+  IMAGE_FEATURISER_QUEUE: z.coerce.number().int().min(1).max(100_000).default(256),
   /** Start the job worker in this process (API + worker together). */
   RUN_WORKER: bool.default(true),
   /** Serve the API in this process (false = worker only). */

@@ -13,7 +13,8 @@ export type AppErrorCode =
   | 'CONFLICT'
   | 'FAILED_PRECONDITION'
   | 'PAYLOAD_TOO_LARGE'
-  | 'QUERY_TOO_COMPLEX';
+  | 'QUERY_TOO_COMPLEX'
+  | 'SERVICE_BUSY';
 
 export class AppError extends Error {
   override readonly name = 'AppError';
@@ -41,6 +42,7 @@ export const ERROR_TABLE: Record<AppErrorCode | 'INTERNAL_SERVER_ERROR', { http:
   FAILED_PRECONDITION: { http: 412 },
   PAYLOAD_TOO_LARGE: { http: 413 },
   QUERY_TOO_COMPLEX: { http: 400 },
+  SERVICE_BUSY: { http: 503 },
   INTERNAL_SERVER_ERROR: { http: 500 },
 };
 

@@ -30,6 +30,7 @@ export class Featurisers {
     readonly cnn: BuiltinCnnId,
     readonly maxPixels: number,
     readonly threads = 1,
+    readonly maxQueue = 256,
   ) {}
 
   get imageFeaturiserId(): string {
@@ -39,7 +40,7 @@ export class Featurisers {
   imageFeaturiser(): Promise<ImageFeaturiser> {
     this.image ??=
       this.threads > 0
-        ? PooledImageFeaturiser.start(this.cnn, this.threads)
+        ? PooledImageFeaturiser.start(this.cnn, this.threads, this.maxQueue)
         : createImageFeaturiser({ kind: 'builtin', model: this.cnn });
     return this.image;
   }

@@ -6,6 +6,7 @@
  */
 import type { BuiltinCnnId, DecodedImage, ImageFeaturiser } from '@concord/features';
 import { Piscina } from 'piscina';
+import { AppError } from '../errors.ts';
 import type { FeaturiserDescription, ImageTask, ImageTaskResult } from './protocol.ts';
 
 export class PooledImageFeaturiser implements ImageFeaturiser {
@@ -15,15 +16,23 @@ export class PooledImageFeaturiser implements ImageFeaturiser {
     private readonly description: FeaturiserDescription,
   ) {}
 
-  /** Starts `threads` threads and loads the CNN in one of them to learn its id and size. */
-  static async start(cnn: BuiltinCnnId, threads: number): Promise<PooledImageFeaturiser> {
+  /**
+   * Starts `threads` threads and loads the CNN in one of them to learn its id and size. Up to
+   * `maxQueue` batches wait for a thread; past that a call fails with SERVICE_BUSY rather than
+   * holding ever more decoded pixels in memory.
+   */
+  static async start(
+    cnn: BuiltinCnnId,
+    threads: number,
+    maxQueue: number,
+  ): Promise<PooledImageFeaturiser> {
     const pool = new Piscina<ImageTask, ImageTaskResult>({
       filename: new URL('./image-thread.mjs', import.meta.url).href,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,
       // Waiting batches queue here rather than oversubscribing the cores.
-      maxQueue: 'auto',
+      maxQueue,
     });
     try {
       const { describe } = await pool.run({ cnn, images: [] });
@@ -50,6 +59,12 @@ export class PooledImageFeaturiser implements ImageFeaturiser {
   async featurise(images: readonly DecodedImage[]): Promise<Float32Array[]> {
     // Own copies of the pixels, so transferring them cannot detach a buffer someone else holds.
     const owned = images.map((image) => ({ ...image, rgb: image.rgb.slice() }));
+    if (this.pool.queueSize >= this.pool.options.maxQueue) {
+      throw new AppError(
+        'SERVICE_BUSY',
+        `The image featuriser is busy (${this.pool.queueSize} batches waiting); retry shortly.`,
+      );
+    }
     const result = await this.pool.run(
       { cnn: this.cnn, images: owned },
       { transferList: owned.map((image) => image.rgb.buffer) },

@@ -31,6 +31,15 @@ export async function queueTrainingRun(
   if (dataset.modalities.length < 2) {
     throw new AppError('FAILED_PRECONDITION', 'DRCL needs a dataset with at least two modalities.');
   }
+  // The prior W has a column per label and must have full column rank (W⁺W = I) in D dimensions.
+  const labels = (await deps.repos.datasets.listLabels(datasetId)).length;
+  const dimension = resolved.drcl.embeddingDim ?? dataset.dimension;
+  if (labels > dimension) {
+    throw new AppError(
+      'FAILED_PRECONDITION',
+      `The shared space (D = ${dimension}) must have at least as many dimensions as the dataset has labels (${labels}).`,
+    );
+  }
   if ((await deps.repos.runs.countUnfinished(datasetId)) > 0) {
     throw new AppError('CONFLICT', 'A training run of this dataset is already queued or running.');
   }

@@ -1,0 +1,39 @@
+/** The image featuriser pool: bounded waiting, a typed refusal past the bound, and it goes on. */
+import { readFileSync } from 'node:fs';
+import { decodeImage } from '@concord/features';
+import { loadEmojiCorpus } from '@concord/features/demo';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../errors.ts';
+import { PooledImageFeaturiser } from './pooled-image-featuriser.ts';
+
+describe('PooledImageFeaturiser', () => {
+  let pool: PooledImageFeaturiser;
+  beforeAll(async () => {
+    pool = await PooledImageFeaturiser.start('mobilenet_v2', 1, 2);
+  }, 300_000);
+  afterAll(() => pool?.dispose());
+
+  it('answers SERVICE_BUSY past its queue bound and still serves every accepted batch', async () => {
+    const png = loadEmojiCorpus().find((r) => r.label === 'Flags')!.imagePath;
+    const image = await decodeImage(readFileSync(png), 'png', { size: pool.inputSize });
+    // One batch runs, two wait; the rest find the queue full at once.
+    const calls = Array.from({ length: 6 }, () => pool.featurise([image]));
+    const settled = await Promise.allSettled(calls);
+    const refused = settled.filter((s) => s.status === 'rejected');
+    const served = settled.filter((s) => s.status === 'fulfilled');
+    expect(served.length).toBeGreaterThanOrEqual(3);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) {
+      expect(r.reason).toBeInstanceOf(AppError);
+      expect((r.reason as AppError).code).toBe('SERVICE_BUSY');
+    }
+    // Every accepted batch gives the same vector (same thread, same input: within 1e-6), and the
+    // pool takes work again afterwards.
+    const [again] = await pool.featurise([image]);
+    expect(again!.length).toBe(pool.dims);
+    for (const s of served) {
+      const gap = Math.max(...s.value[0]!.map((v, i) => Math.abs(v - again![i]!)));
+      expect(gap).toBeLessThan(1e-6);
+    }
+  }, 300_000);
+});
