@@ -68,7 +68,13 @@ async function run(start: StartMessage): Promise<void> {
     if (start.task.kind !== 'finish')
       send({
         type: 'log',
-        message: `training on the ${backend.name} backend${backend.simd ? ' (SIMD)' : ''}`,
+        message: [
+          `training on the ${backend.name} backend${backend.simd ? ' (SIMD)' : ''}`,
+          ...(backend.blas
+            ? [`${backend.blas.library} ${backend.blas.coreName}, ${backend.blas.threads} threads`]
+            : []),
+          ...backend.notes,
+        ].join('; '),
       });
     await runTask(start, start.task);
   } catch (error) {
