@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 /**
  * Test support: the whole app (API + worker) on a fresh database of either mode, listening on
  * port 0, and a small GraphQL-over-HTTP client.
@@ -8,6 +7,9 @@ import { createServerDatabase, type TestDatabaseMode } from '@concord/db/testing
 import { startApp, type RunningApp } from '../app.ts';
 import { parseEnv } from '../env.ts';
 import { consoleLogger, silentLogger } from '../logger.ts';
+import { gql, type GqlResponse } from './http.ts';
+
+export { gql, waitFor, type GqlResponse } from './http.ts';
 
 export interface TestApp {
   app: RunningApp;
@@ -21,12 +23,6 @@ export interface TestApp {
     key?: string | null,
   ): Promise<GqlResponse<T>>;
   close(): Promise<void>;
-}
-
-export interface GqlResponse<T> {
-  status: number;
-  data: T;
-  errors?: { message: string; extensions?: { code?: string; field?: string[] } }[];
 }
 
 export const TEST_ENV: Record<string, string> = {
@@ -67,58 +63,4 @@ export async function startTestApp(
       await created?.drop();
     },
   };
-}
-
-export async function gql<T>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  key: string | null = null,
-): Promise<GqlResponse<T>> {
-  // node:http without keep-alive: a pooled socket the server closes as idle would surface as a
-  // spurious ECONNRESET in long polling loops.
-  const body = JSON.stringify({ query, variables });
-  const { status, text } = await new Promise<{ status: number; text: string }>(
-    (resolve, reject) => {
-      const req = request(
-        url,
-        {
-          method: 'POST',
-          agent: false,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            ...(key ? { authorization: `Bearer ${key}` } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    },
-  );
-  const parsed = JSON.parse(text) as { data: T; errors?: GqlResponse<T>['errors'] };
-  return { status, data: parsed.data, ...(parsed.errors ? { errors: parsed.errors } : {}) };
-}
-
-/** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

@@ -4,10 +4,19 @@
  * secret or content reached the logs. Also: a raw HTTP client (any body, any headers) and a
  * snapshot of every table, to prove a refused call wrote nothing.
  */
-import { request } from 'node:http';
 import { parseEnv, startApp, type Logger, type RunningApp } from '@concord/api';
 import { openDatabase, type Database } from '@concord/db';
 import { createServerDatabase, type TestDatabaseMode } from '@concord/db/testing';
+import { gql, post, type GqlResponse, type RawResponse } from '@concord/api/testing';
+
+export {
+  gql,
+  post,
+  waitFor,
+  type GqlError,
+  type GqlResponse,
+  type RawResponse,
+} from '@concord/api/testing';
 
 /** Largest upload / base64 item, and largest decoded image, of the hostile apps. */
 export const UPLOAD_LIMIT = 64 * 1024;
@@ -25,26 +34,6 @@ export const TEST_ENV: Record<string, string> = {
   // No worker unless a test asks: queued runs stay queued, so nothing trains behind the checks.
   RUN_WORKER: 'false',
 };
-
-export interface GqlError {
-  message: string;
-  path?: (string | number)[];
-  extensions?: { code?: string; errorId?: string; field?: string[] };
-}
-
-export interface GqlResponse<T = Record<string, unknown>> {
-  status: number;
-  data: T;
-  errors?: GqlError[];
-  /** The raw body, for tests that look at what was sent back. */
-  text: string;
-}
-
-export interface RawResponse {
-  status: number;
-  text: string;
-  json: unknown;
-}
 
 export interface HostileApp {
   app: RunningApp;
@@ -142,66 +131,6 @@ function captureConsole(logs: string[]): () => void {
   return () => Object.assign(console, saved);
 }
 
-export async function gql<T>(
-  url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
-  key: string | null = null,
-): Promise<GqlResponse<T>> {
-  const r = await post(url, JSON.stringify({ query, variables }), {
-    'content-type': 'application/json',
-    ...(key ? { authorization: `Bearer ${key}` } : {}),
-  });
-  const parsed = r.json as { data: T; errors?: GqlError[] } | null;
-  if (!parsed || typeof parsed !== 'object')
-    throw new Error(`not a GraphQL answer (${r.status}): ${r.text.slice(0, 300)}`);
-  return {
-    status: r.status,
-    data: parsed.data,
-    text: r.text,
-    ...(parsed.errors ? { errors: parsed.errors } : {}),
-  };
-}
-
-/** One HTTP request without keep-alive (a pooled socket closed as idle would be a false alarm). */
-export function post(
-  url: string,
-  body: string | Buffer,
-  headers: Record<string, string>,
-  method = 'POST',
-): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        agent: false,
-        headers: {
-          ...headers,
-          ...(method === 'POST' ? { 'content-length': Buffer.byteLength(body) } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown = null;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = null;
-          }
-          resolve({ status: res.statusCode ?? 0, text, json });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(method === 'POST' ? body : undefined);
-  });
-}
-
 /**
  * Every public table's row count and a hash of its rows (api_key.last_used_at left out: using a
  * key may stamp it), plus the pg-boss jobs per queue. Equal snapshots = nothing was written.
@@ -226,19 +155,4 @@ export async function snapshot(db: Database): Promise<Record<string, string>> {
   );
   for (const job of jobs) out[`pgboss.job:${job.name}`] = String(job.n);
   return out;
-}
-
-/** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }

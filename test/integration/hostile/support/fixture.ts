@@ -11,7 +11,9 @@ import { waitFor, type HostileApp } from './app.ts';
 export const PRINCIPALS = ['none', 'revoked', 'viewer', 'editor', 'admin', 'otherScope'] as const;
 export type PrincipalName = (typeof PRINCIPALS)[number];
 
-export const FIXTURE_DIMENSION = 8;
+// Above the fixture datasets' label count: the matrix and injection suites add labels, and a run
+// needs D ≥ labels.
+export const FIXTURE_DIMENSION = 64;
 export const CLASSES = ['Animals & Nature', 'Food & Drink', 'Flags'] as const;
 
 export const TINY_CONFIG = {

@@ -1,63 +1,26 @@
 /** A GraphQL-over-HTTP client without keep-alive, the operations the tests use, and polling. */
-import { request } from 'node:http';
+import { gql as sharedGql, waitFor as sharedWaitFor, type GqlResponse } from '@concord/api/testing';
 
-export interface GqlResponse<T> {
-  status: number;
-  data: T;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
+export type { GqlResponse };
 
-export async function gql<T>(
+/** This suite's argument order (key before the operation) over the shared client. */
+export function gql<T>(
   url: string,
   key: string | null,
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<GqlResponse<T>> {
-  const body = JSON.stringify({ query, variables });
-  const { status, text } = await new Promise<{ status: number; text: string }>(
-    (resolve, reject) => {
-      const req = request(
-        url,
-        {
-          method: 'POST',
-          agent: false,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            ...(key ? { authorization: `Bearer ${key}` } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    },
-  );
-  const parsed = JSON.parse(text) as { data: T; errors?: GqlResponse<T>['errors'] };
-  return { status, data: parsed.data, ...(parsed.errors ? { errors: parsed.errors } : {}) };
+  return sharedGql<T>(url, query, variables, key);
 }
 
-/** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function waitFor<T>(
+/** Polls until `check` returns a value; a check that throws (a process restarting) means "not yet". */
+export function waitFor<T>(
   check: () => Promise<T | undefined>,
   timeoutMs: number,
   what: string,
   intervalMs = 250,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+  return sharedWaitFor(check, timeoutMs, what, { intervalMs, retryErrors: true });
 }
 
 export const CREATE_DATASET = `mutation($input: CreateDatasetInput!) {

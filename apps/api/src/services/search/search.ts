@@ -130,18 +130,26 @@ async function queryVector(
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** Cosine similarity needs a non-zero vector, and pgvector stores float32 components. */
-function checkQueryVector(vector: Float32Array | number[]): Float32Array | number[] {
-  let norm = 0;
+/**
+ * Cosine similarity needs a non-zero vector, and pgvector stores float32 components and sums their
+ * squares in float32, where tiny components underflow to a zero norm and huge ones overflow (both
+ * gave NaN scores). Cosine ignores length, so the query is scaled to unit length here, in float64.
+ */
+function checkQueryVector(vector: Float32Array | number[]): Float32Array {
+  let largest = 0;
   for (const x of vector) {
     if (!Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX)
       throw badInput('Every vector component must be a finite float32.', ['query', 'vector']);
-    norm += x * x;
+    largest = Math.max(largest, Math.abs(x));
   }
-  if (norm === 0)
+  if (largest === 0)
     throw badInput('The query vector is zero: cosine similarity is undefined.', [
       'query',
       'vector',
     ]);
-  return vector;
+  // Divide by the largest component first so the squares cannot overflow or underflow.
+  let sum = 0;
+  for (const x of vector) sum += (x / largest) ** 2;
+  const norm = largest * Math.sqrt(sum);
+  return Float32Array.from(vector, (x) => x / norm);
 }
