@@ -115,9 +115,11 @@ describe.each(TEST_DATABASE_MODES)(
       const pooled = await measure(mode, 1);
       figures.push(pooled);
       const inline = figures[0]!;
-      // Many answers while the upload ran, none of them held up like the in-loop ones.
+      // The probing client shares the server's event loop, so a stalled loop also delays the
+      // probes' own clocks: a probe's latency cannot show the stall, but how many probes were
+      // answered during the upload and the loop's own delay histogram can.
       expect(pooled.probes).toBeGreaterThanOrEqual(10);
-      expect(pooled.max).toBeLessThan(inline.max);
+      expect(pooled.probes).toBeGreaterThan(inline.probes * 2);
       expect(pooled.loopDelayMaxMs).toBeLessThan(inline.loopDelayMaxMs);
       expect(pooled.p99).toBeLessThan(1000);
     });
