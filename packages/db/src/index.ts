@@ -60,6 +60,13 @@ export { TrainingRunRepository, type RunProgress } from './repositories/training
 export { ApiKeyRepository, type NewApiKey } from './repositories/api-key-repository.ts';
 export { IngestionRepository } from './repositories/ingestion-repository.ts';
 export {
+  BulkIngestionRepository,
+  type BulkItemResult,
+  type BulkOutcome,
+  type NewBulkIngestion,
+  type StagedItem,
+} from './repositories/bulk-ingestion-repository.ts';
+export {
   ItemCountRepository,
   type DatasetCounts,
   type SiteCount,

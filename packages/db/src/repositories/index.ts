@@ -2,6 +2,7 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { SqlExecutor } from '../sql.ts';
 import { ApiKeyRepository } from './api-key-repository.ts';
+import { BulkIngestionRepository } from './bulk-ingestion-repository.ts';
 import { DatasetRepository } from './dataset-repository.ts';
 import { IngestionRepository } from './ingestion-repository.ts';
 import { ItemCountRepository } from './item-count-repository.ts';
@@ -18,6 +19,7 @@ export interface Repositories {
   runs: TrainingRunRepository;
   apiKeys: ApiKeyRepository;
   ingestions: IngestionRepository;
+  bulkIngestions: BulkIngestionRepository;
   webhooks: WebhookRepository;
 }
 
@@ -30,6 +32,7 @@ export function createRepositories(db: { prisma: PrismaClient; sql: SqlExecutor 
     runs: new TrainingRunRepository(db.prisma, db.sql),
     apiKeys: new ApiKeyRepository(db.prisma),
     ingestions: new IngestionRepository(db.prisma),
+    bulkIngestions: new BulkIngestionRepository(db.prisma),
     webhooks: new WebhookRepository(db.prisma),
   };
 }

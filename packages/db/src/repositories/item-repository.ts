@@ -9,6 +9,8 @@ import type {
 import { mapped, pageQuery, toPage, type Page, type PageArgs } from './common.ts';
 
 export interface NewItem {
+  /** Chosen by the caller when another row must name the item in the same transaction. */
+  id?: string;
   datasetId: string;
   siteId: string;
   modality: string;
@@ -72,42 +74,7 @@ export class ItemRepository {
 
   /** Writes an item, its labels and its feature vector in one transaction. */
   create(input: NewItem): Promise<ItemSummary> {
-    return mapped('Item', () =>
-      this.prisma.$transaction(async (tx) => {
-        const item = await tx.item.create({
-          data: {
-            datasetId: input.datasetId,
-            siteId: input.siteId,
-            modality: input.modality,
-            externalKey: input.externalKey,
-            content: input.content === null ? null : new Uint8Array(input.content),
-            text: input.text,
-            mimeType: input.mimeType,
-            sizeBytes: input.sizeBytes,
-            checksum: input.checksum,
-            metadata: input.metadata as Prisma.InputJsonValue,
-            split: input.split,
-            status: input.status,
-            error: input.error,
-            labels: { create: input.labelIds.map((labelId) => ({ labelId })) },
-          },
-          omit: WITHOUT_CONTENT,
-        });
-        if (input.features) {
-          const values = input.features.values;
-          await tx.featureVector.create({
-            data: {
-              itemId: item.id,
-              featuriserId: input.features.featuriserId,
-              featuriserVersion: input.features.featuriserVersion,
-              dimension: values.length,
-              values: new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice(),
-            },
-          });
-        }
-        return item;
-      }),
-    );
+    return mapped('Item', () => this.prisma.$transaction((tx) => createItemIn(tx, input)));
   }
 
   findById(id: string): Promise<ItemSummary | null> {
@@ -222,6 +189,49 @@ export class ItemRepository {
       };
     });
   }
+}
+
+/**
+ * The body of `ItemRepository.create` inside a caller's transaction: the item, its labels and its
+ * feature vector (so another repository can store an item and its own row atomically).
+ */
+export async function createItemIn(
+  tx: Prisma.TransactionClient,
+  input: NewItem,
+): Promise<ItemSummary> {
+  const item = await tx.item.create({
+    data: {
+      ...(input.id ? { id: input.id } : {}),
+      datasetId: input.datasetId,
+      siteId: input.siteId,
+      modality: input.modality,
+      externalKey: input.externalKey,
+      content: input.content === null ? null : new Uint8Array(input.content),
+      text: input.text,
+      mimeType: input.mimeType,
+      sizeBytes: input.sizeBytes,
+      checksum: input.checksum,
+      metadata: input.metadata as Prisma.InputJsonValue,
+      split: input.split,
+      status: input.status,
+      error: input.error,
+      labels: { create: input.labelIds.map((labelId) => ({ labelId })) },
+    },
+    omit: WITHOUT_CONTENT,
+  });
+  if (input.features) {
+    const values = input.features.values;
+    await tx.featureVector.create({
+      data: {
+        itemId: item.id,
+        featuriserId: input.features.featuriserId,
+        featuriserVersion: input.features.featuriserVersion,
+        dimension: values.length,
+        values: new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice(),
+      },
+    });
+  }
+  return item;
 }
 
 function whereOf(filter: ItemFilter): Prisma.ItemWhereInput {
