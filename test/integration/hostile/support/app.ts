@@ -52,6 +52,11 @@ export interface HostileApp {
   post(body: string | Buffer, headers?: Record<string, string>): Promise<RawResponse>;
   /** Count and content hash of every table in the public schema (pg-boss jobs by queue). */
   snapshot(): Promise<Record<string, string>>;
+  /**
+   * Resolves once no job is queued or running (a cancelled run's worker stops at its next epoch
+   * boundary and writes until then), so a snapshot taken next stays still unless a call writes.
+   */
+  settle(): Promise<void>;
   /** Resolves when the server answers /health. */
   alive(): Promise<boolean>;
   close(): Promise<void>;
@@ -104,6 +109,7 @@ export async function startHostileApp(
     gql: (query, variables = {}, key = adminKey) => gql(base, query, variables, key),
     post: (body, headers = {}) => post(base, body, headers),
     snapshot: () => snapshot(db),
+    settle: () => settle(db),
     async alive() {
       const r = await post(`${base}health`, '', {}, 'GET');
       return r.status === 200;
@@ -115,6 +121,20 @@ export async function startHostileApp(
       restore();
     },
   };
+}
+
+async function settle(db: Database, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const busy = await db.sql.query<{ name: string; state: string }>(
+      `SELECT name, state::text FROM pgboss.job
+       WHERE state IN ('created', 'retry', 'active') AND name <> 'retrain-tick' AND name NOT LIKE '\\_\\_%'`,
+    );
+    if (busy.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`jobs still pending after ${timeoutMs} ms: ${JSON.stringify(busy)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Records what the app (and pg-boss) prints, and still prints it. */
