@@ -7,6 +7,7 @@ import { initBackend } from '@concord/drcl';
 import type { AppDeps } from './context.ts';
 import type { Env } from './env.ts';
 import { Featurisers } from './featurisers.ts';
+import { ingestionHandlers } from './jobs/ingestion-handlers.ts';
 import { PgBossQueue } from './jobs/queue.ts';
 import { retrainTick } from './jobs/retrain-tick.ts';
 import type { Logger } from './logger.ts';
@@ -60,6 +61,7 @@ export async function startApp(
   if (env.RUN_WORKER) {
     await queue.work({
       training: trainingHandlers(deps),
+      ingestion: ingestionHandlers(deps),
       webhook: (deliveryId) => deliverWebhook(deps, deliveryId),
       tick: async () => {
         await retrainTick(deps);

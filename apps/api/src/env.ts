@@ -34,6 +34,24 @@ const schema = z.object({
   MAX_IMAGE_PIXELS: z.coerce.number().int().min(1).default(40_000_000),
   /** Items per ingestion call. */
   MAX_INGEST_BATCH: z.coerce.number().int().min(1).default(256),
+  /** Items per bulk ingestion (`startBulkIngestion`). */
+  MAX_BULK_INGEST_ITEMS: z.coerce.number().int().min(1).default(10_000),
+  /** Content bytes (decoded files, base64 and UTF-8 texts) of one bulk ingestion together. */
+  MAX_BULK_INGEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(256 * 1024 * 1024),
+  /** Staged items a bulk-ingestion job featurises and stores between progress updates. */
+  INGESTION_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(16),
+  /** A bulk-ingestion job stops at the first chunk boundary past this and continues in a new job. */
+  INGESTION_SLICE_SECONDS: z.coerce.number().int().min(1).default(300),
+  /**
+   * A bulk-ingestion job still active after this long is expired and retried on any worker (its
+   * worker died); keep it well above INGESTION_SLICE_SECONDS plus one chunk.
+   */
+  INGESTION_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).default(900),
+  INGESTION_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(3),
   /** Largest page of any connection. */
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(10),

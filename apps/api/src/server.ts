@@ -123,7 +123,7 @@ export function createServer(deps: AppDeps): ConcordServer {
           }) as typeof req.pipe;
           body = await processRequest(req, res, {
             maxFileSize: deps.env.MAX_UPLOAD_BYTES,
-            maxFiles: deps.env.MAX_INGEST_BATCH,
+            maxFiles: Math.max(deps.env.MAX_INGEST_BATCH, deps.env.MAX_BULK_INGEST_ITEMS),
           }).catch((error: unknown) => {
             // busboy's parse errors (malformed or cut-off multipart) carry no status: the
             // request is at fault, not the server.

@@ -11,6 +11,8 @@ import type {
   ApiKey as ApiKeyRow,
   Webhook as WebhookRow,
   WebhookDelivery as WebhookDeliveryRow,
+  BulkIngestion as BulkIngestionRow,
+  BulkItemResult as BulkItemResultRow,
   DatasetCounts as DatasetCountsRow,
   SiteCount as SiteCountRow,
   LabelCount as LabelCountRow,
@@ -50,6 +52,9 @@ export type Query = {
   datasets: DatasetConnection;
   item?: Maybe<Item>;
   items: ItemConnection;
+  bulkIngestion?: Maybe<BulkIngestion>;
+  /** The dataset's bulk ingestions, newest first. */
+  bulkIngestions: BulkIngestionConnection;
   model?: Maybe<Model>;
   models: ModelConnection;
   trainingRun?: Maybe<TrainingRun>;
@@ -78,6 +83,16 @@ export type QueryItemArgs = {
 export type QueryItemsArgs = {
   datasetId: Scalars['ID']['input'];
   filter?: InputMaybe<ItemFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type QueryBulkIngestionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type QueryBulkIngestionsArgs = {
+  datasetId: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
@@ -130,6 +145,14 @@ export type Mutation = {
   ingestItems: IngestItemsPayload;
   updateItem: ItemPayload;
   deleteItem: ItemPayload;
+  /**
+   * Validates the whole request (a bad one writes nothing), stages its items and queues a job that
+   * any worker runs; returns the QUEUED ingestion at once. Repeating an idempotency key returns the
+   * same ingestion.
+   */
+  startBulkIngestion: BulkIngestionPayload;
+  /** Stops a queued or running bulk ingestion at its next chunk; items already stored stay. */
+  cancelBulkIngestion: BulkIngestionPayload;
   /** Makes a model the active one. Refused when it is worse on mAP than the active model, unless forced (admin). */
   promoteModel: ModelPayload;
   /** Switches back to the model that was active before the current one. */
@@ -201,6 +224,14 @@ export type MutationUpdateItemArgs = {
 };
 
 export type MutationDeleteItemArgs = {
+  id: Scalars['ID']['input'];
+};
+
+export type MutationStartBulkIngestionArgs = {
+  input: StartBulkIngestionInput;
+};
+
+export type MutationCancelBulkIngestionArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -527,6 +558,93 @@ export type UpdateItemInput = {
 export type ItemPayload = {
   __typename?: 'ItemPayload';
   item?: Maybe<Item>;
+  errors: Array<UserError>;
+};
+
+export type StartBulkIngestionInput = {
+  datasetId: Scalars['ID']['input'];
+  /** Repeat a call with the same key to get the same ingestion without staging twice. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  items: Array<IngestItemInput>;
+};
+
+export type BulkIngestionStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export type BulkItemStatus =
+  /** Not worked yet (or never: the ingestion was cancelled or failed first). */
+  'PENDING' | 'CREATED' | 'DUPLICATE' | 'FAILED';
+
+/** A bulk ingestion run as a job; its counts are those of its items' outcomes so far. */
+export type BulkIngestion = {
+  __typename?: 'BulkIngestion';
+  id: Scalars['ID']['output'];
+  dataset: Dataset;
+  status: BulkIngestionStatus;
+  idempotencyKey?: Maybe<Scalars['String']['output']>;
+  total: Scalars['Int']['output'];
+  /** Items with an outcome (created + duplicates + failed). */
+  processed: Scalars['Int']['output'];
+  created: Scalars['Int']['output'];
+  duplicates: Scalars['Int']['output'];
+  failed: Scalars['Int']['output'];
+  /** Jobs that worked on it (slices and retries). */
+  attempts: Scalars['Int']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  /** Each item's outcome, in request order. */
+  results: BulkItemResultConnection;
+  queuedAt: Scalars['DateTime']['output'];
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** A bulk ingestion run as a job; its counts are those of its items' outcomes so far. */
+export type BulkIngestionResultsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<BulkItemStatus>;
+};
+
+export type BulkItemResult = {
+  __typename?: 'BulkItemResult';
+  /** The item's position in the request. */
+  index: Scalars['Int']['output'];
+  key?: Maybe<Scalars['String']['output']>;
+  status: BulkItemStatus;
+  /** The item created, or the one already holding the same content. */
+  item?: Maybe<Item>;
+  errorCode?: Maybe<Scalars['String']['output']>;
+  error?: Maybe<Scalars['String']['output']>;
+};
+
+export type BulkItemResultEdge = {
+  __typename?: 'BulkItemResultEdge';
+  cursor: Scalars['String']['output'];
+  node: BulkItemResult;
+};
+
+export type BulkItemResultConnection = {
+  __typename?: 'BulkItemResultConnection';
+  edges: Array<BulkItemResultEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type BulkIngestionEdge = {
+  __typename?: 'BulkIngestionEdge';
+  cursor: Scalars['String']['output'];
+  node: BulkIngestion;
+};
+
+export type BulkIngestionConnection = {
+  __typename?: 'BulkIngestionConnection';
+  edges: Array<BulkIngestionEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type BulkIngestionPayload = {
+  __typename?: 'BulkIngestionPayload';
+  ingestion?: Maybe<BulkIngestion>;
   errors: Array<UserError>;
 };
 
@@ -932,6 +1050,26 @@ export type ResolversTypes = {
   ItemPayload: ResolverTypeWrapper<
     Omit<ItemPayload, 'item'> & { item?: Maybe<ResolversTypes['Item']> }
   >;
+  StartBulkIngestionInput: StartBulkIngestionInput;
+  BulkIngestionStatus: BulkIngestionStatus;
+  BulkItemStatus: BulkItemStatus;
+  BulkIngestion: ResolverTypeWrapper<BulkIngestionRow>;
+  BulkItemResult: ResolverTypeWrapper<BulkItemResultRow>;
+  BulkItemResultEdge: ResolverTypeWrapper<
+    Omit<BulkItemResultEdge, 'node'> & { node: ResolversTypes['BulkItemResult'] }
+  >;
+  BulkItemResultConnection: ResolverTypeWrapper<
+    Omit<BulkItemResultConnection, 'edges'> & { edges: Array<ResolversTypes['BulkItemResultEdge']> }
+  >;
+  BulkIngestionEdge: ResolverTypeWrapper<
+    Omit<BulkIngestionEdge, 'node'> & { node: ResolversTypes['BulkIngestion'] }
+  >;
+  BulkIngestionConnection: ResolverTypeWrapper<
+    Omit<BulkIngestionConnection, 'edges'> & { edges: Array<ResolversTypes['BulkIngestionEdge']> }
+  >;
+  BulkIngestionPayload: ResolverTypeWrapper<
+    Omit<BulkIngestionPayload, 'ingestion'> & { ingestion?: Maybe<ResolversTypes['BulkIngestion']> }
+  >;
   ModelStatus: ModelStatus;
   Model: ResolverTypeWrapper<ModelRow>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1030,6 +1168,24 @@ export type ResolversParentTypes = {
   };
   UpdateItemInput: UpdateItemInput;
   ItemPayload: Omit<ItemPayload, 'item'> & { item?: Maybe<ResolversParentTypes['Item']> };
+  StartBulkIngestionInput: StartBulkIngestionInput;
+  BulkIngestion: BulkIngestionRow;
+  BulkItemResult: BulkItemResultRow;
+  BulkItemResultEdge: Omit<BulkItemResultEdge, 'node'> & {
+    node: ResolversParentTypes['BulkItemResult'];
+  };
+  BulkItemResultConnection: Omit<BulkItemResultConnection, 'edges'> & {
+    edges: Array<ResolversParentTypes['BulkItemResultEdge']>;
+  };
+  BulkIngestionEdge: Omit<BulkIngestionEdge, 'node'> & {
+    node: ResolversParentTypes['BulkIngestion'];
+  };
+  BulkIngestionConnection: Omit<BulkIngestionConnection, 'edges'> & {
+    edges: Array<ResolversParentTypes['BulkIngestionEdge']>;
+  };
+  BulkIngestionPayload: Omit<BulkIngestionPayload, 'ingestion'> & {
+    ingestion?: Maybe<ResolversParentTypes['BulkIngestion']>;
+  };
   Model: ModelRow;
   Float: Scalars['Float']['output'];
   ModelEdge: Omit<ModelEdge, 'node'> & { node: ResolversParentTypes['Model'] };
@@ -1110,6 +1266,18 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QueryItemsArgs, 'datasetId'>
+  >;
+  bulkIngestion?: Resolver<
+    Maybe<ResolversTypes['BulkIngestion']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryBulkIngestionArgs, 'id'>
+  >;
+  bulkIngestions?: Resolver<
+    ResolversTypes['BulkIngestionConnection'],
+    ParentType,
+    ContextType,
+    RequireFields<QueryBulkIngestionsArgs, 'datasetId'>
   >;
   model?: Resolver<
     Maybe<ResolversTypes['Model']>,
@@ -1228,6 +1396,18 @@ export type MutationResolvers<
     ParentType,
     ContextType,
     RequireFields<MutationDeleteItemArgs, 'id'>
+  >;
+  startBulkIngestion?: Resolver<
+    ResolversTypes['BulkIngestionPayload'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationStartBulkIngestionArgs, 'input'>
+  >;
+  cancelBulkIngestion?: Resolver<
+    ResolversTypes['BulkIngestionPayload'],
+    ParentType,
+    ContextType,
+    RequireFields<MutationCancelBulkIngestionArgs, 'id'>
   >;
   promoteModel?: Resolver<
     ResolversTypes['ModelPayload'],
@@ -1539,6 +1719,92 @@ export type ItemPayloadResolvers<
   errors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
+export type BulkIngestionResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['BulkIngestion'] = ResolversParentTypes['BulkIngestion'],
+> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  dataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BulkIngestionStatus'], ParentType, ContextType>;
+  idempotencyKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  processed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  results?: Resolver<
+    ResolversTypes['BulkItemResultConnection'],
+    ParentType,
+    ContextType,
+    Partial<BulkIngestionResultsArgs>
+  >;
+  queuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type BulkItemResultResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['BulkItemResult'] =
+    ResolversParentTypes['BulkItemResult'],
+> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  key?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BulkItemStatus'], ParentType, ContextType>;
+  item?: Resolver<Maybe<ResolversTypes['Item']>, ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type BulkItemResultEdgeResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['BulkItemResultEdge'] =
+    ResolversParentTypes['BulkItemResultEdge'],
+> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['BulkItemResult'], ParentType, ContextType>;
+};
+
+export type BulkItemResultConnectionResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['BulkItemResultConnection'] =
+    ResolversParentTypes['BulkItemResultConnection'],
+> = {
+  edges?: Resolver<Array<ResolversTypes['BulkItemResultEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type BulkIngestionEdgeResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['BulkIngestionEdge'] =
+    ResolversParentTypes['BulkIngestionEdge'],
+> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['BulkIngestion'], ParentType, ContextType>;
+};
+
+export type BulkIngestionConnectionResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['BulkIngestionConnection'] =
+    ResolversParentTypes['BulkIngestionConnection'],
+> = {
+  edges?: Resolver<Array<ResolversTypes['BulkIngestionEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type BulkIngestionPayloadResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['BulkIngestionPayload'] =
+    ResolversParentTypes['BulkIngestionPayload'],
+> = {
+  ingestion?: Resolver<Maybe<ResolversTypes['BulkIngestion']>, ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
 export type ModelResolvers<
   ContextType = Context,
   ParentType extends ResolversParentTypes['Model'] = ResolversParentTypes['Model'],
@@ -1774,6 +2040,13 @@ export type Resolvers<ContextType = Context> = {
   IngestItemResult?: IngestItemResultResolvers<ContextType>;
   IngestItemsPayload?: IngestItemsPayloadResolvers<ContextType>;
   ItemPayload?: ItemPayloadResolvers<ContextType>;
+  BulkIngestion?: BulkIngestionResolvers<ContextType>;
+  BulkItemResult?: BulkItemResultResolvers<ContextType>;
+  BulkItemResultEdge?: BulkItemResultEdgeResolvers<ContextType>;
+  BulkItemResultConnection?: BulkItemResultConnectionResolvers<ContextType>;
+  BulkIngestionEdge?: BulkIngestionEdgeResolvers<ContextType>;
+  BulkIngestionConnection?: BulkIngestionConnectionResolvers<ContextType>;
+  BulkIngestionPayload?: BulkIngestionPayloadResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   ModelEdge?: ModelEdgeResolvers<ContextType>;
   ModelConnection?: ModelConnectionResolvers<ContextType>;

@@ -1,8 +1,8 @@
 /**
  * The job queue: pg-boss 10 in both modes — on the PostgreSQL server, or on the embedded PGlite
  * through a `db` adapter (parameterless SQL via `exec`, which takes several statements; the rest
- * via `query`). Queues: training runs (plan → units → assemble), webhook deliveries, and a
- * minutely retraining tick.
+ * via `query`). Queues: training runs (plan → units → assemble), bulk ingestions, webhook
+ * deliveries, and a minutely retraining tick.
  *
  * A training run fans out on pg-boss itself: the `training` job plans the run and sends one
  * `training-unit` job per SPL prior candidate; the fan-in (`advanceTrainingRun`) sends one
@@ -10,6 +10,10 @@
  * `training-assemble` job. Job ids are derived from (run, step, slice), so pg-boss inserts each job
  * once (`ON CONFLICT DO NOTHING`) however often the fan-in runs. Any number of worker processes
  * take the units; each process works one job of each queue at a time.
+ *
+ * A bulk ingestion is one `ingestion` job per slice (job id from the ingestion and how many rows
+ * were done when the slice was sent); retried when it expires or throws, and failed with the
+ * reason through `ingestion-dead` when the retries run out.
  */
 import { createHash } from 'node:crypto';
 import type { Database } from '@concord/db';
@@ -26,6 +30,9 @@ export const WEBHOOK_QUEUE = 'webhook';
 export const RETRAIN_TICK_QUEUE = 'retrain-tick';
 /** Training jobs that exhausted their retries land here, and their run fails with the reason. */
 export const TRAINING_DEAD_QUEUE = 'training-dead';
+export const INGESTION_QUEUE = 'ingestion';
+/** Ingestion jobs that exhausted their retries: the ingestion fails with the reason. */
+export const INGESTION_DEAD_QUEUE = 'ingestion-dead';
 
 export interface JobQueue {
   enqueueTraining(runId: string): Promise<void>;
@@ -33,6 +40,8 @@ export interface JobQueue {
   enqueueTrainingUnits(runId: string, units: TrainingUnitJob[]): Promise<void>;
   enqueueAssemble(runId: string): Promise<void>;
   enqueueWebhook(deliveryId: string): Promise<void>;
+  /** A slice of a bulk ingestion; `done` (rows with an outcome) tells slices apart. */
+  enqueueIngestion(ingestionId: string, done?: number): Promise<void>;
   /** Schedules are evaluated by the minutely tick; kept as a hook for policy changes. */
   syncSchedule(datasetId: string, policy: RetrainPolicy): Promise<void>;
 }
@@ -44,6 +53,11 @@ export type Handlers = {
     assemble: (runId: string) => Promise<void>;
     /** A training job that failed for good (its workers kept dying or it kept expiring). */
     dead: (runId: string, what: string) => Promise<void>;
+  };
+  ingestion: {
+    run: (ingestionId: string) => Promise<void>;
+    /** An ingestion job that failed for good. */
+    dead: (ingestionId: string) => Promise<void>;
   };
   webhook: (deliveryId: string) => Promise<'delivered' | 'retry' | 'failed'>;
   tick: () => Promise<void>;
@@ -77,6 +91,8 @@ export class PgBossQueue implements JobQueue {
     for (const name of [TRAINING_QUEUE, TRAINING_UNIT_QUEUE, TRAINING_ASSEMBLE_QUEUE]) {
       await boss.createQueue(name, { name, ...trainingJobOptions(env) });
     }
+    await boss.createQueue(INGESTION_DEAD_QUEUE, { name: INGESTION_DEAD_QUEUE });
+    await boss.createQueue(INGESTION_QUEUE, { name: INGESTION_QUEUE, ...ingestionJobOptions(env) });
     await boss.createQueue(WEBHOOK_QUEUE, {
       name: WEBHOOK_QUEUE,
       retryLimit: env.WEBHOOK_MAX_ATTEMPTS - 1,
@@ -109,6 +125,14 @@ export class PgBossQueue implements JobQueue {
       TRAINING_ASSEMBLE_QUEUE,
       { runId },
       { id: trainingJobId(runId, 'assemble'), ...trainingJobOptions(this.env) },
+    );
+  }
+
+  async enqueueIngestion(ingestionId: string, done = 0): Promise<void> {
+    await this.boss.send(
+      INGESTION_QUEUE,
+      { ingestionId },
+      { id: trainingJobId(ingestionId, 'ingest', done), ...ingestionJobOptions(this.env) },
     );
   }
 
@@ -155,6 +179,12 @@ export class PgBossQueue implements JobQueue {
           );
       },
     );
+    await this.boss.work<{ ingestionId: string }>(INGESTION_QUEUE, polling, async ([job]) => {
+      if (job) await handlers.ingestion.run(job.data.ingestionId);
+    });
+    await this.boss.work<{ ingestionId: string }>(INGESTION_DEAD_QUEUE, polling, async ([job]) => {
+      if (job) await handlers.ingestion.dead(job.data.ingestionId);
+    });
     await this.boss.work<{ deliveryId: string }>(WEBHOOK_QUEUE, polling, async ([job]) => {
       if (job && (await handlers.webhook(job.data.deliveryId)) === 'retry') {
         throw new Error('webhook delivery failed; retrying with backoff');
@@ -181,6 +211,18 @@ function trainingJobOptions(env: Env) {
     deadLetter: TRAINING_DEAD_QUEUE,
     retryLimit: env.TRAINING_JOB_RETRY_LIMIT,
     expireInSeconds: env.TRAINING_JOB_EXPIRE_SECONDS,
+  };
+}
+
+/**
+ * An ingestion slice stops itself after INGESTION_SLICE_SECONDS; the expiry (a dead worker's job
+ * is retried after it) stays a little above that.
+ */
+function ingestionJobOptions(env: Env) {
+  return {
+    deadLetter: INGESTION_DEAD_QUEUE,
+    retryLimit: env.INGESTION_JOB_RETRY_LIMIT,
+    expireInSeconds: env.INGESTION_JOB_EXPIRE_SECONDS,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Resolvers } from '../generated/resolvers-types.ts';
 import { authResolvers } from './auth/resolvers.ts';
 import { commonResolvers } from './common/resolvers.ts';
 import { datasetResolvers } from './datasets/resolvers.ts';
+import { bulkIngestionResolvers } from './items/bulk-resolvers.ts';
 import { itemResolvers } from './items/resolvers.ts';
 import { modelResolvers } from './models/resolvers.ts';
 import { searchResolvers } from './search/resolvers.ts';
@@ -15,6 +16,7 @@ export const resolvers: Resolvers[] = [
   commonResolvers,
   datasetResolvers,
   itemResolvers,
+  bulkIngestionResolvers,
   modelResolvers,
   trainingResolvers,
   searchResolvers,

@@ -47,6 +47,8 @@ export async function generate(): Promise<{ schema: string; types: string; subgr
         WebhookDelivery: `${ROW}WebhookDelivery`,
         SearchHit: '../services/search/search.ts#SearchHitResult',
         IngestItemResult: '../services/items/ingest-items.ts#IngestItemOutcome',
+        BulkIngestion: `${ROW}BulkIngestion`,
+        BulkItemResult: `${ROW}BulkItemResult`,
         DatasetCounts: `${ROW}DatasetCounts`,
         SiteCount: `${ROW}SiteCount`,
         LabelCount: `${ROW}LabelCount`,

@@ -3,36 +3,23 @@
  * honours an idempotency key, runs every item through the content pipeline and stores each with
  * its own outcome — created, duplicate (same content already there) or failed with a code.
  */
-import { createHash } from 'node:crypto';
-import type { ItemSplit, ItemSummary, Site } from '@concord/db';
+import type { ItemSummary } from '@concord/db';
 import { isDbError } from '@concord/db';
-import type { SourceItem } from '@concord/features';
 import { authorize, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { AppError, badInput, notFound } from '../../errors.ts';
-import { checkLabelName } from '../datasets/manage-labels.ts';
 import { checkThresholdPolicy } from '../training/check-threshold-policy.ts';
+import { featuriseItems, labelResolver, type ItemOutcome } from './featurise-items.ts';
+import {
+  hashRequest,
+  prepareItem,
+  type IngestItemData,
+  type PreparedItem,
+} from './prepare-items.ts';
 
-export interface IngestItemData {
-  key?: string | null;
-  site: string;
-  labels: string[];
-  modality?: 'IMAGE' | 'TEXT' | null;
-  text?: string | null;
-  bytes?: Uint8Array | null;
-  mimeType?: string | null;
-  split?: ItemSplit | null;
-  metadata?: Record<string, unknown> | null;
-}
-
-export interface IngestItemOutcome {
-  index: number;
-  key: string | null;
-  status: 'CREATED' | 'DUPLICATE' | 'FAILED';
-  itemId: string | null;
-  errorCode: string | null;
-  error: string | null;
-}
+export type { IngestItemData } from './prepare-items.ts';
+export { splitOf } from './featurise-items.ts';
+export type IngestItemOutcome = ItemOutcome;
 
 export interface IngestOutcome {
   results: IngestItemOutcome[];
@@ -41,12 +28,14 @@ export interface IngestOutcome {
   failed: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function ingestItems(
   deps: AppDeps,
   principal: Principal | null,
-  input: { datasetId: string; idempotencyKey?: string | null; items: IngestItemData[] },
+  input: {
+    datasetId: string;
+    idempotencyKey?: string | null;
+    items: IngestItemData[];
+  },
 ): Promise<IngestOutcome> {
   authorize(principal, 'editor', input.datasetId);
   const { repos, env } = deps;
@@ -57,7 +46,7 @@ export async function ingestItems(
   }
   const sites = await repos.datasets.listSites(dataset.id);
   const prepared = input.items.map((item, index) =>
-    validateItem(item, index, sites, dataset.modalities, env.MAX_UPLOAD_BYTES),
+    prepareItem(item, index, sites, dataset.modalities, env.MAX_UPLOAD_BYTES),
   );
 
   const key = input.idempotencyKey?.trim() || null;
@@ -76,82 +65,23 @@ export async function ingestItems(
   }
 
   // Labels are created with the first item that is: a batch whose items all fail writes nothing.
-  let labelIdByName: Map<string, string> | null = null;
-  const labelIdsOf = async (names: string[]) => {
-    labelIdByName ??= new Map(
-      (
-        await repos.datasets.ensureLabels(dataset.id, [
-          ...new Set(prepared.flatMap((p) => p.labels)),
-        ])
-      ).map((label) => [label.name, label.id]),
-    );
-    return names.map((name) => labelIdByName!.get(name)!);
-  };
-
+  const labelIdsOf = labelResolver(deps, dataset.id, () => prepared.flatMap((p) => p.labels));
   const results: IngestItemOutcome[] = [];
-  const sources: SourceItem[] = prepared.map((p) => p.source);
-  const isKnown = async (checksum: string, modality: 'image' | 'text') =>
-    (await repos.items.findByChecksum(dataset.id, modality, checksum)) !== null;
-  for await (const result of deps.featurisers.run(sources, isKnown)) {
-    const p = prepared[Number(result.item.key)]!;
-    const base = { index: p.index, key: p.key, itemId: null, errorCode: null, error: null };
-    if (result.status === 'failed') {
-      results.push({
-        ...base,
-        status: 'FAILED',
-        errorCode: result.error.code,
-        error: result.error.message,
-      });
-      continue;
-    }
-    if (result.status === 'known') {
-      const existing = await repos.items.findByChecksum(
-        dataset.id,
-        result.modality,
-        result.checksum,
-      );
-      results.push({ ...base, status: 'DUPLICATE', itemId: existing?.id ?? null });
-      continue;
-    }
-    if (!dataset.modalities.includes(result.modality)) {
-      results.push({
-        ...base,
-        status: 'FAILED',
-        errorCode: 'TYPE_MISMATCH',
-        error: `This dataset holds no ${result.modality} items.`,
-      });
+  for await (const { p, decision } of featuriseItems(deps, dataset, prepared)) {
+    if (decision.kind === 'outcome') {
+      results.push(decision.outcome);
       continue;
     }
     try {
       const item: ItemSummary = await repos.items.create({
-        datasetId: dataset.id,
-        siteId: p.siteId,
-        modality: result.modality,
-        externalKey: p.key,
-        content: result.modality === 'image' ? result.content : null,
-        text: result.text ?? null,
-        mimeType: result.mime,
-        sizeBytes: result.size,
-        checksum: result.checksum,
-        metadata: { ...result.metadata, ...(p.metadata ?? {}) },
-        split: p.split ?? splitOf(result.checksum),
-        status: 'READY',
-        error: null,
+        ...decision.item,
         labelIds: await labelIdsOf(p.labels),
-        features:
-          result.modality === 'image'
-            ? {
-                featuriserId: result.featuriserId,
-                featuriserVersion: result.featuriserVersion,
-                values: result.features,
-              }
-            : null,
       });
-      results.push({ ...base, status: 'CREATED', itemId: item.id });
+      results.push({ ...outcomeBase(p), status: 'CREATED', itemId: item.id });
     } catch (error) {
       if (!isDbError(error) || error.code !== 'CONFLICT') throw error;
       results.push({
-        ...base,
+        ...outcomeBase(p),
         status: 'FAILED',
         errorCode: 'CONFLICT',
         error: `An item with key ${JSON.stringify(p.key)} or the same content already exists.`,
@@ -170,88 +100,6 @@ export async function ingestItems(
   return outcome;
 }
 
-interface PreparedItem {
-  index: number;
-  key: string | null;
-  siteId: string;
-  labels: string[];
-  split: ItemSplit | null;
-  metadata: Record<string, unknown> | null;
-  source: SourceItem;
-  contentHash: string;
-}
-
-function validateItem(
-  item: IngestItemData,
-  index: number,
-  sites: Site[],
-  modalities: string[],
-  maxBytes: number,
-): PreparedItem {
-  const field = (name: string) => ['input', 'items', String(index), name];
-  const given = [item.text, item.bytes].filter((x) => x != null).length;
-  if (given !== 1)
-    throw badInput(`Item ${index}: give exactly one of text, base64 or file.`, field('text'));
-  const site = sites.find(
-    (s) => s.name === item.site || (UUID.test(item.site) && s.id === item.site),
-  );
-  if (!site)
-    throw new AppError(
-      'NOT_FOUND',
-      `Item ${index}: unknown site ${JSON.stringify(item.site)}.`,
-      field('site'),
-    );
-  if (item.labels.length < 1 || item.labels.length > 50)
-    throw badInput(`Item ${index}: give 1..50 labels.`, field('labels'));
-  const labels = item.labels.map((name) => checkLabelName(name, field('labels')));
-  const modality = item.modality?.toLowerCase() as 'image' | 'text' | undefined;
-  if (modality && !modalities.includes(modality))
-    throw badInput(`Item ${index}: this dataset holds no ${modality} items.`, field('modality'));
-  const size = item.bytes?.byteLength ?? Buffer.byteLength(item.text ?? '', 'utf8');
-  if (size > maxBytes)
-    throw new AppError(
-      'PAYLOAD_TOO_LARGE',
-      `Item ${index} is ${size} bytes; the limit is ${maxBytes}.`,
-      field(item.bytes ? 'base64' : 'text'),
-    );
-  const key = item.key?.trim() || null;
-  const source: SourceItem = {
-    key: String(index),
-    labels,
-    ...(item.text != null ? { text: item.text } : { bytes: item.bytes! }),
-    ...(modality ? { modality } : {}),
-    ...(item.mimeType ? { mime: item.mimeType } : {}),
-  };
-  const contentHash = createHash('sha256')
-    .update(item.bytes ?? Buffer.from(item.text ?? '', 'utf8'))
-    .digest('hex');
-  return {
-    index,
-    key,
-    siteId: site.id,
-    labels,
-    split: item.split ?? null,
-    metadata: item.metadata ?? null,
-    source,
-    contentHash,
-  };
-}
-
-function hashRequest(items: PreparedItem[]): string {
-  const canonical = items.map((p) => [
-    p.key,
-    p.siteId,
-    p.labels,
-    p.split,
-    p.metadata,
-    p.source.modality ?? null,
-    p.contentHash,
-  ]);
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
-}
-
-/** Deterministic 80/10/10 split from the content checksum, so re-ingesting keeps the split. */
-export function splitOf(checksum: string): ItemSplit {
-  const bucket = parseInt(checksum.slice(0, 8), 16) % 10;
-  return bucket === 0 ? 'TEST' : bucket === 1 ? 'VALIDATION' : 'TRAIN';
+function outcomeBase(p: PreparedItem) {
+  return { index: p.index, key: p.key, itemId: null, errorCode: null, error: null };
 }

@@ -1,0 +1,143 @@
+/**
+ * What every ingestion path shares before anything is written: each item checked against the
+ * dataset (one of text or bytes, a known site, 1..50 valid labels, a modality the dataset holds,
+ * the size limit), turned into the content pipeline's `SourceItem`, and the request hashed for
+ * idempotency keys. A bad item throws a typed error naming its field.
+ */
+import { createHash } from 'node:crypto';
+import type { BulkIngestionItem, ItemSplit, Site, StagedItem } from '@concord/db';
+import type { SourceItem } from '@concord/features';
+import { AppError, badInput } from '../../errors.ts';
+import { checkLabelName } from '../datasets/manage-labels.ts';
+
+export interface IngestItemData {
+  key?: string | null;
+  site: string;
+  labels: string[];
+  modality?: 'IMAGE' | 'TEXT' | null;
+  text?: string | null;
+  bytes?: Uint8Array | null;
+  mimeType?: string | null;
+  split?: ItemSplit | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface PreparedItem {
+  index: number;
+  key: string | null;
+  siteId: string;
+  labels: string[];
+  split: ItemSplit | null;
+  metadata: Record<string, unknown> | null;
+  /** The pipeline's input; its `key` is the item's index in the request. */
+  source: SourceItem;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function prepareItem(
+  item: IngestItemData,
+  index: number,
+  sites: Site[],
+  modalities: string[],
+  maxBytes: number,
+): PreparedItem {
+  const field = (name: string) => ['input', 'items', String(index), name];
+  const given = [item.text, item.bytes].filter((x) => x != null).length;
+  if (given !== 1)
+    throw badInput(`Item ${index}: give exactly one of text, base64 or file.`, field('text'));
+  const site = sites.find(
+    (s) => s.name === item.site || (UUID.test(item.site) && s.id === item.site),
+  );
+  if (!site)
+    throw new AppError(
+      'NOT_FOUND',
+      `Item ${index}: unknown site ${JSON.stringify(item.site)}.`,
+      field('site'),
+    );
+  if (item.labels.length < 1 || item.labels.length > 50)
+    throw badInput(`Item ${index}: give 1..50 labels.`, field('labels'));
+  const labels = item.labels.map((name) => checkLabelName(name, field('labels')));
+  const modality = item.modality?.toLowerCase() as 'image' | 'text' | undefined;
+  if (modality && !modalities.includes(modality))
+    throw badInput(`Item ${index}: this dataset holds no ${modality} items.`, field('modality'));
+  const size = contentBytes(item);
+  if (size > maxBytes)
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `Item ${index} is ${size} bytes; the limit is ${maxBytes}.`,
+      field(item.bytes ? 'base64' : 'text'),
+    );
+  return {
+    index,
+    key: item.key?.trim() || null,
+    siteId: site.id,
+    labels,
+    split: item.split ?? null,
+    metadata: item.metadata ?? null,
+    source: {
+      key: String(index),
+      labels,
+      ...(item.text != null ? { text: item.text } : { bytes: item.bytes! }),
+      ...(modality ? { modality } : {}),
+      ...(item.mimeType ? { mime: item.mimeType } : {}),
+    },
+  };
+}
+
+/** Bytes of an item's content (UTF-8 for a text). */
+export function contentBytes(item: { text?: string | null; bytes?: Uint8Array | null }): number {
+  return item.bytes?.byteLength ?? Buffer.byteLength(item.text ?? '', 'utf8');
+}
+
+/** SHA-256 over everything that makes two requests the same request. */
+export function hashRequest(items: PreparedItem[]): string {
+  const canonical = items.map((p) => [
+    p.key,
+    p.siteId,
+    p.labels,
+    p.split,
+    p.metadata,
+    p.source.modality ?? null,
+    createHash('sha256')
+      .update(p.source.bytes ?? Buffer.from(p.source.text ?? '', 'utf8'))
+      .digest('hex'),
+  ]);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/** A prepared item as a bulk ingestion stages it. */
+export function toStaged(p: PreparedItem): StagedItem {
+  return {
+    index: p.index,
+    key: p.key,
+    siteId: p.siteId,
+    labels: p.labels,
+    modality: p.source.modality ?? null,
+    mimeType: p.source.mime ?? null,
+    split: p.split,
+    metadata: p.metadata,
+    text: p.source.text ?? null,
+    content: p.source.bytes ?? null,
+  };
+}
+
+/** A staged row back as the prepared item it was (validated when the ingestion was started). */
+export function fromStaged(row: BulkIngestionItem): PreparedItem {
+  const modality = row.modality === 'image' || row.modality === 'text' ? row.modality : null;
+  return {
+    index: row.index,
+    key: row.key,
+    siteId: row.siteId,
+    labels: row.labels,
+    split: row.split,
+    metadata: (row.metadata as Record<string, unknown> | null) ?? null,
+    source: {
+      key: String(row.index),
+      labels: row.labels,
+      ...(row.text != null ? { text: row.text } : { bytes: row.content ?? new Uint8Array(0) }),
+      ...(modality ? { modality } : {}),
+      ...(row.mimeType ? { mime: row.mimeType } : {}),
+    },
+  };
+}
