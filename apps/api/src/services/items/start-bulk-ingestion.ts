@@ -16,6 +16,8 @@ import {
   type IngestItemData,
 } from './prepare-items.ts';
 
+const MAX_KEY_LENGTH = 200;
+
 export async function startBulkIngestion(
   deps: AppDeps,
   principal: Principal | null,
@@ -32,6 +34,11 @@ export async function startBulkIngestion(
   );
 
   const key = input.idempotencyKey?.trim() || null;
+  if (key && key.length > MAX_KEY_LENGTH)
+    throw badInput(`An idempotency key has at most ${MAX_KEY_LENGTH} characters.`, [
+      'input',
+      'idempotencyKey',
+    ]);
   const requestHash = hashRequest(prepared);
   if (key) {
     const previous = await repos.bulkIngestions.findByKey(dataset.id, key);
