@@ -64,9 +64,9 @@ const schema = z.object({
    */
   IMAGE_FEATURISER_THREADS: z.coerce.number().int().min(0).max(16).default(1),
   /**
-   * Image batches (uploads, image queries) that may wait for a featuriser thread; past this an
-   * image query is answered SERVICE_BUSY (HTTP 503) and an upload's items fail with a retryable
-   * reason.
+   * Image batches that may wait for a featuriser thread, per lane (image queries, which go
+   * first, and ingestion); past this an image query is answered SERVICE_BUSY (HTTP 503) and an
+   * upload's items fail with a retryable reason.
    */
   IMAGE_FEATURISER_QUEUE: z.coerce.number().int().min(1).max(100_000).default(256),
   /** Start the job worker in this process (API + worker together). */

@@ -14,7 +14,7 @@ import {
   type TextFeaturiser,
 } from '@concord/features';
 import { AppError, badInput } from './errors.ts';
-import { PooledImageFeaturiser } from './featurise/pooled-image-featuriser.ts';
+import { PooledImageFeaturiser, type Lane } from './featurise/pooled-image-featuriser.ts';
 
 export const DEFERRED_TEXT_FEATURISER: TextFeaturiser = {
   id: 'deferred',
@@ -45,13 +45,21 @@ export class Featurisers {
     return this.image;
   }
 
-  /** Runs the ingestion pipeline (the same one the corpus went through) over items. */
+  /**
+   * Runs the ingestion pipeline (the same one the corpus went through) over items. Search
+   * queries go in the featuriser pool's query lane, ahead of waiting ingestion batches.
+   */
   async *run(
     items: SourceItem[],
     isKnown?: (checksum: string, modality: 'image' | 'text') => Promise<boolean>,
+    lane: Lane = 'ingestion',
   ): AsyncGenerator<IngestResult> {
     const needsImages = items.some((item) => item.modality !== 'text');
-    const image = needsImages ? await this.imageFeaturiser() : undefined;
+    const featuriser = needsImages ? await this.imageFeaturiser() : undefined;
+    const image =
+      lane === 'query' && featuriser instanceof PooledImageFeaturiser
+        ? featuriser.forQueries()
+        : featuriser;
     const results = ingest(items, {
       ...(image ? { image } : {}),
       text: DEFERRED_TEXT_FEATURISER,
@@ -70,7 +78,7 @@ export class Featurisers {
       labels: [],
       ...(mime ? { mime } : {}),
     };
-    for await (const result of this.run([item])) {
+    for await (const result of this.run([item], undefined, 'query')) {
       if (result.status === 'featurised') return result.features;
       if (result.status === 'failed') {
         throw result.error.code === 'PIXEL_LIMIT'

@@ -1,4 +1,7 @@
-/** The image featuriser pool: bounded waiting, a typed refusal past the bound, and it goes on. */
+/**
+ * The image featuriser pool: bounded waiting, a typed refusal past the bound, and it goes on;
+ * search queries go before waiting ingestion batches and are not refused for their backlog.
+ */
 import { readFileSync } from 'node:fs';
 import { decodeImage } from '@concord/features';
 import { loadEmojiCorpus } from '@concord/features/demo';
@@ -35,5 +38,25 @@ describe('PooledImageFeaturiser', () => {
       const gap = Math.max(...s.value[0]!.map((v, i) => Math.abs(v - again![i]!)));
       expect(gap).toBeLessThan(1e-6);
     }
+  }, 300_000);
+
+  it('serves a query before the ingestion batches waiting ahead of it, even past their bound', async () => {
+    const png = loadEmojiCorpus().find((r) => r.label === 'Flags')!.imagePath;
+    const image = await decodeImage(readFileSync(png), 'png', { size: pool.inputSize });
+    const done: string[] = [];
+    const track = (name: string, call: Promise<Float32Array[]>) =>
+      call.then(
+        () => done.push(name),
+        (error: unknown) => done.push(`${name} refused: ${(error as AppError).code}`),
+      );
+    // One thread: ingestion batch 0 runs, 1 and 2 wait (the lane's bound is 2), 3 is refused;
+    // then two queries arrive, find their own lane empty and go before batches 1 and 2.
+    const batch = [image, image, image, image];
+    const ingestion = [0, 1, 2, 3].map((i) => track(`ingest ${i}`, pool.featurise(batch)));
+    const queries = pool.forQueries();
+    const asked = [0, 1].map((i) => track(`query ${i}`, queries.featurise([image])));
+    await Promise.all([...ingestion, ...asked]);
+    expect(done[0]).toBe('ingest 3 refused: SERVICE_BUSY');
+    expect(done.slice(1)).toEqual(['ingest 0', 'query 0', 'query 1', 'ingest 1', 'ingest 2']);
   }, 300_000);
 });

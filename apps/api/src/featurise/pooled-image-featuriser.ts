@@ -3,44 +3,115 @@
  * ingestion pipeline does it (sharp, on libuv's thread pool); only the decoded pixels travel to a
  * thread (transferred, not copied) and the vectors come back. The pool keeps its threads (and
  * their loaded CNN) alive while the API runs.
+ *
+ * Two lanes share the threads: search queries (`forQueries()`) and ingestion batches. A waiting
+ * query batch always goes before waiting ingestion batches, so someone searching by image waits
+ * for at most the batch a thread is on, not for a bulk upload's whole backlog. Each lane has its
+ * own bound: a full ingestion backlog never refuses a query.
  */
 import type { BuiltinCnnId, DecodedImage, ImageFeaturiser } from '@concord/features';
-import { Piscina } from 'piscina';
+import { Piscina, type TaskQueue } from 'piscina';
 import { AppError } from '../errors.ts';
 import type { FeaturiserDescription, ImageTask, ImageTaskResult } from './protocol.ts';
+
+export type Lane = 'query' | 'ingestion';
+
+/** piscina's queued task (its type is not exported by name). */
+type Task = Parameters<TaskQueue['push']>[0];
+
+/** A lane is read from the task's queue options (piscina's hook for custom queues). */
+interface LaneOptions {
+  lane: Lane;
+}
+
+/** piscina's task queue with the query lane served first; FIFO within a lane. */
+export class LaneTaskQueue implements TaskQueue {
+  private readonly lanes: Record<Lane, Task[]> = { query: [], ingestion: [] };
+
+  get size(): number {
+    return this.lanes.query.length + this.lanes.ingestion.length;
+  }
+
+  sizeOf(lane: Lane): number {
+    return this.lanes[lane].length;
+  }
+
+  push(task: Task): void {
+    this.lanes[laneOf(task)].push(task);
+  }
+
+  unshift(task: Task): void {
+    this.lanes[laneOf(task)].unshift(task);
+  }
+
+  shift(): Task | null {
+    return this.lanes.query.shift() ?? this.lanes.ingestion.shift() ?? null;
+  }
+
+  remove(task: Task): void {
+    const lane = this.lanes[laneOf(task)];
+    const index = lane.indexOf(task);
+    if (index >= 0) lane.splice(index, 1);
+  }
+}
+
+function laneOf(task: Task): Lane {
+  const options = task[Piscina.queueOptionsSymbol as keyof Task] as LaneOptions | null;
+  return options?.lane ?? 'ingestion';
+}
 
 export class PooledImageFeaturiser implements ImageFeaturiser {
   private constructor(
     private readonly pool: Piscina<ImageTask, ImageTaskResult>,
+    private readonly queue: LaneTaskQueue,
+    private readonly maxQueue: number,
     private readonly cnn: BuiltinCnnId,
     private readonly description: FeaturiserDescription,
+    private readonly lane: Lane = 'ingestion',
   ) {}
 
   /**
    * Starts `threads` threads and loads the CNN in one of them to learn its id and size. Up to
-   * `maxQueue` batches wait for a thread; past that a call fails with SERVICE_BUSY rather than
-   * holding ever more decoded pixels in memory.
+   * `maxQueue` batches of each lane wait for a thread; past that a call fails with SERVICE_BUSY
+   * rather than holding ever more decoded pixels in memory.
    */
   static async start(
     cnn: BuiltinCnnId,
     threads: number,
     maxQueue: number,
   ): Promise<PooledImageFeaturiser> {
+    const queue = new LaneTaskQueue();
     const pool = new Piscina<ImageTask, ImageTaskResult>({
       filename: new URL('./image-thread.mjs', import.meta.url).href,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,
-      // Waiting batches queue here rather than oversubscribing the cores.
-      maxQueue,
+      // Waiting batches queue here rather than oversubscribing the cores; the bound per lane is
+      // checked before each run.
+      taskQueue: queue,
+      maxQueue: 2 * maxQueue,
+      // A task no thread could take goes back to the head of its lane, not to the tail.
+      stricterFIFO: true,
     });
     try {
       const { describe } = await pool.run({ cnn, images: [] });
-      return new PooledImageFeaturiser(pool, cnn, describe);
+      return new PooledImageFeaturiser(pool, queue, maxQueue, cnn, describe);
     } catch (error) {
       await pool.destroy();
       throw error;
     }
+  }
+
+  /** The same threads and CNN, for search queries: served before waiting ingestion batches. */
+  forQueries(): PooledImageFeaturiser {
+    return new PooledImageFeaturiser(
+      this.pool,
+      this.queue,
+      this.maxQueue,
+      this.cnn,
+      this.description,
+      'query',
+    );
   }
 
   get id(): string {
@@ -59,16 +130,21 @@ export class PooledImageFeaturiser implements ImageFeaturiser {
   async featurise(images: readonly DecodedImage[]): Promise<Float32Array[]> {
     // Own copies of the pixels, so transferring them cannot detach a buffer someone else holds.
     const owned = images.map((image) => ({ ...image, rgb: image.rgb.slice() }));
-    if (this.pool.queueSize >= this.pool.options.maxQueue) {
+    const waiting = this.queue.sizeOf(this.lane);
+    if (waiting >= this.maxQueue) {
       throw new AppError(
         'SERVICE_BUSY',
-        `The image featuriser is busy (${this.pool.queueSize} batches waiting); retry shortly.`,
+        `The image featuriser is busy (${waiting} ${this.lane} batches waiting); retry shortly.`,
       );
     }
-    const result = await this.pool.run(
-      { cnn: this.cnn, images: owned },
-      { transferList: owned.map((image) => image.rgb.buffer) },
-    );
+    const task: ImageTask & { [key: symbol]: LaneOptions } = {
+      cnn: this.cnn,
+      images: owned,
+      [Piscina.queueOptionsSymbol]: { lane: this.lane },
+    };
+    const result = await this.pool.run(task, {
+      transferList: owned.map((image) => image.rgb.buffer),
+    });
     return result.features;
   }
 
