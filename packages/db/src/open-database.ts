@@ -88,6 +88,12 @@ function openServer(config: { url: string; poolSize?: number }): Handle {
     connectionString: config.url,
     max: config.poolSize ?? DEFAULT_POOL_SIZE,
   });
+  // An idle connection that the server ends (restart, failover, the database dropped) makes the
+  // pool emit 'error'; with no listener that kills the process. The pool has already dropped the
+  // connection, and the next query opens a new one, so it is only worth a line in the log.
+  pool.on('error', (error) => {
+    console.warn(`database: an idle connection was closed by the server (${error.message})`);
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     mode: 'server',
