@@ -73,9 +73,11 @@ const FINAL = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 const PER_CLASS = 6;
 const SITES: [string, string] = ['north-plant', 'south-plant'];
 const TEST_ENV = {
-  MAX_BULK_INGEST_ITEMS: '500',
+  MAX_BULK_INGEST_ITEMS: '1200',
   MAX_BULK_INGEST_BYTES: String(1024 * 1024),
   INGESTION_CHUNK_SIZE: '4',
+  // Every job continues in a new one after a second: the slicing runs in every test here.
+  INGESTION_SLICE_SECONDS: '1',
 };
 
 const asInput = (item: CorpusItem, key = item.key) => ({
@@ -175,7 +177,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     });
     expect(bothContents.data.startBulkIngestion.errors[0]?.code).toBe('BAD_USER_INPUT');
     const tooMany = await start({
-      items: Array.from({ length: 501 }, (_, i) => ({
+      items: Array.from({ length: 1201 }, (_, i) => ({
         site: SITES[0],
         labels: ['x'],
         text: `note ${i}`,
@@ -336,7 +338,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
 
   it('cancels a running ingestion between chunks; the rest keeps no outcome', async () => {
     const before = await itemCount();
-    const items = Array.from({ length: 400 }, (_, i) => ({
+    const items = Array.from({ length: 1000 }, (_, i) => ({
       key: `cancel-${i}`,
       site: SITES[i % 2],
       labels: ['Flags'],
@@ -373,6 +375,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
       'the cancelled ingestion to settle',
       { intervalMs: 2000 },
     );
+    console.log(`cancelled with ${settled.processed} of ${items.length} items done`);
     expect(settled.status).toBe('CANCELLED');
     expect(settled.processed).toBeLessThan(items.length);
     expect(settled.processed).toBe(settled.created + settled.duplicates + settled.failed);

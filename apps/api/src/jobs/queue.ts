@@ -11,8 +11,8 @@
  * once (`ON CONFLICT DO NOTHING`) however often the fan-in runs. Any number of worker processes
  * take the units; each process works one job of each queue at a time.
  *
- * A bulk ingestion is one `ingestion` job per slice (job id from the ingestion and how many rows
- * were done when the slice was sent); retried when it expires or throws, and failed with the
+ * A bulk ingestion is one `ingestion` job per slice (job id from the ingestion and the attempt
+ * that sent it); retried when it expires or throws, and failed with the
  * reason through `ingestion-dead` when the retries run out.
  */
 import { createHash } from 'node:crypto';
@@ -40,8 +40,8 @@ export interface JobQueue {
   enqueueTrainingUnits(runId: string, units: TrainingUnitJob[]): Promise<void>;
   enqueueAssemble(runId: string): Promise<void>;
   enqueueWebhook(deliveryId: string): Promise<void>;
-  /** A slice of a bulk ingestion; `done` (rows with an outcome) tells slices apart. */
-  enqueueIngestion(ingestionId: string, done?: number): Promise<void>;
+  /** A slice of a bulk ingestion: the first (0), or the one after the job of attempt `slice`. */
+  enqueueIngestion(ingestionId: string, slice?: number): Promise<void>;
   /** Schedules are evaluated by the minutely tick; kept as a hook for policy changes. */
   syncSchedule(datasetId: string, policy: RetrainPolicy): Promise<void>;
 }
@@ -128,11 +128,11 @@ export class PgBossQueue implements JobQueue {
     );
   }
 
-  async enqueueIngestion(ingestionId: string, done = 0): Promise<void> {
+  async enqueueIngestion(ingestionId: string, slice = 0): Promise<void> {
     await this.boss.send(
       INGESTION_QUEUE,
       { ingestionId },
-      { id: trainingJobId(ingestionId, 'ingest', done), ...ingestionJobOptions(this.env) },
+      { id: trainingJobId(ingestionId, 'ingest', slice), ...ingestionJobOptions(this.env) },
     );
   }
 

@@ -53,6 +53,16 @@ const STAGE_TIMEOUT_MS = 10 * 60_000;
 
 class AlreadyStored extends Error {}
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A lone surrogate as U+FFFD, as the driver writes it in a scalar string: Prisma's query encoding
+ * refuses one inside a list (`String[]`) with an internal error.
+ */
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 export class BulkIngestionRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -85,7 +95,7 @@ export class BulkIngestionRepository {
                 index: item.index,
                 key: item.key,
                 siteId: item.siteId,
-                labels: item.labels,
+                labels: item.labels.map(wellFormed),
                 modality: item.modality,
                 mimeType: item.mimeType,
                 split: item.split,

@@ -6,6 +6,7 @@
  * Cancellation is checked between chunks. A job stops after INGESTION_SLICE_SECONDS and
  * continues in a new one, so the job expiry can stay short.
  */
+import { setImmediate, setTimeout as delay } from 'node:timers/promises';
 import { isDbError, type NewItem } from '@concord/db';
 import type { AppDeps } from '../../context.ts';
 import { checkThresholdPolicy } from '../training/check-threshold-policy.ts';
@@ -33,7 +34,8 @@ export async function runBulkIngestion(deps: AppDeps, id: string): Promise<BulkS
       return 'gone';
     }
     if (Date.now() > sliceEnds) {
-      await deps.queue.enqueueIngestion(id, current.processed);
+      // Each job start counts an attempt, so the next slice's job id is new.
+      await deps.queue.enqueueIngestion(id, current.attempts);
       return 'continue';
     }
     const rows = await repos.bulkIngestions.pending(id, env.INGESTION_CHUNK_SIZE);
@@ -41,7 +43,10 @@ export async function runBulkIngestion(deps: AppDeps, id: string): Promise<BulkS
     const { created, waiting } = await storeChunk(deps, id, dataset, rows.map(fromStaged));
     createdAny ||= created > 0;
     await repos.bulkIngestions.recount(id);
-    if (waiting > 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (waiting > 0) await delay(1000);
+    // On the embedded database every query resolves without I/O: without a turn of the event
+    // loop here, a long ingestion would starve the requests this process also answers.
+    else await setImmediate();
   }
   const final = await repos.bulkIngestions.recount(id);
   if (await repos.bulkIngestions.finish(id, 'SUCCEEDED', null)) {
