@@ -2,12 +2,15 @@
  * The `training-assemble` job, the run's last step once every unit is done: the model from the
  * unit results, every item embedded into a new model version beside the active one (blue/green),
  * held-out evaluation, promotion when it is not worse → SUCCEEDED. Every write is idempotent, so
- * a job retried after a crash finishes the run without duplicate rows.
+ * a job retried after a crash finishes the run without duplicate rows. The vectors to embed are
+ * loaded by the snapshot's item ids (`load-modality-rows.ts`); items deleted since planning are
+ * left out of the embeddings and the evaluation, and the run log says how many.
  */
 import type { TrainingRun } from '@concord/db';
 import type { AppDeps } from '../context.ts';
 import { passesGate, promote } from '../services/models/promote-model.ts';
 import { emitEvent } from '../services/webhooks/emit-event.ts';
+import { loadEmbedModalities } from './load-modality-rows.ts';
 import type { TrainedOutput } from './protocol.ts';
 import { runInThread } from './run-in-thread.ts';
 import {
@@ -71,6 +74,15 @@ async function buildModel(deps: AppDeps, run: TrainingRun) {
       }),
     );
   await repos.runs.update(run.id, { stage: 'assembling', progress: 0.9 });
+  const { modalities, itemIds } = await loadEmbedModalities(
+    deps,
+    snapshot,
+    (name, missing, planned) =>
+      noteFor(deps, run.id)(
+        `${missing} of the ${planned} ${name} items of the run's snapshot were deleted since planning; left out of the embeddings and the evaluation`,
+        'warn',
+      ),
+  );
   const outcome = await runInThread(
     {
       type: 'start',
@@ -78,7 +90,7 @@ async function buildModel(deps: AppDeps, run: TrainingRun) {
       args: snapshot.args,
       task: {
         kind: 'finish',
-        modalities: snapshot.data.modalities,
+        modalities,
         prior: prior.state,
         spl: await results('spl', snapshot.plan.spl),
         rsc: await results('rsc', snapshot.plan.rsc),
@@ -91,14 +103,15 @@ async function buildModel(deps: AppDeps, run: TrainingRun) {
     },
   );
   if (outcome.kind !== 'done') throw new Error(`unexpected thread outcome ${outcome.kind}`);
-  return storeModel(deps, run, outcome.output, snapshot.data);
+  return storeModel(deps, run, outcome.output, snapshot.data.featurisers, itemIds);
 }
 
 async function storeModel(
   deps: AppDeps,
   run: TrainingRun,
   output: TrainedOutput,
-  data: RunSnapshot['data'],
+  featurisers: RunSnapshot['data']['featurisers'],
+  itemIds: Record<string, string[]>,
 ) {
   const { repos, db, env } = deps;
   await repos.runs.update(run.id, { stage: 'embedding', progress: 0.92 });
@@ -113,16 +126,16 @@ async function storeModel(
     },
     Object.entries(output.networks).map(([modality, weights]) => ({
       modality,
-      featuriserId: data.featurisers[modality]?.id ?? 'unknown',
-      featuriserVersion: data.featurisers[modality]?.version ?? 'unknown',
+      featuriserId: featurisers[modality]?.id ?? 'unknown',
+      featuriserVersion: featurisers[modality]?.version ?? 'unknown',
       weights,
       spec: { format: 'drcl-network-bundle', version: 1 },
-      featuriserState: data.featurisers[modality]?.state ?? null,
+      featuriserState: featurisers[modality]?.state ?? null,
     })),
   );
   const d = output.dimension;
   const batch = env.EMBED_BATCH_SIZE;
-  for (const [modality, ids] of Object.entries(data.itemIds)) {
+  for (const [modality, ids] of Object.entries(itemIds)) {
     const vectors = output.embeddings[modality]!;
     for (let start = 0; start < ids.length; start += batch) {
       const rows = ids.slice(start, start + batch).map((itemId, i) => ({

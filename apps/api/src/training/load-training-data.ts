@@ -1,105 +1,129 @@
 /**
- * The dataset as the training thread needs it: per modality, feature matrices for the TRAIN and
- * VALIDATION splits, every READY item (to embed) and the TEST rows (to evaluate). Image features
- * come from ingestion; text features from an LSA model fitted here on the TRAIN texts.
+ * What defines a run's training set, taken once when the run is planned: per modality the items in
+ * row order with their split, site and labels, and the fitted text featuriser — no feature vectors.
+ * Image features come from ingestion; text features from an LSA model fitted here on the TRAIN
+ * texts. Each job loads the vectors of the rows it needs by id (`load-modality-rows.ts`).
  */
+import type { LabelledSplit } from '@concord/drcl';
 import type { Repositories, TrainingItem } from '@concord/db';
 import { fitLsa, type LsaModel } from '@concord/features';
 import { AppError } from '../errors.ts';
-import type { ModalityInput } from './protocol.ts';
 
-export interface TrainingData {
-  numClasses: number;
-  modalities: ModalityInput[];
-  /** Item ids per modality, in the row order of `all`. */
-  itemIds: Record<string, string[]>;
-  featurisers: Record<string, { id: string; version: string; state: Uint8Array | null }>;
-  /** The fitted text featuriser, for the model. */
-  lsa: LsaModel | null;
+export const SPLITS = ['TRAIN', 'VALIDATION', 'TEST'] as const satisfies TrainingItem['split'][];
+
+/** One modality's items, in the row order every job of the run uses. */
+export interface ModalitySet {
+  name: string;
+  /** Feature size: the ingested vectors' dimension, or the fitted LSA's. */
+  dim: number;
+  itemIds: string[];
+  /** Per row: index into SPLITS. */
+  splits: Uint8Array;
+  /** Per row: the site's index among the dataset's sites at planning. */
+  siteIds: Int32Array;
+  /** The label indices of row i are labels[labelStarts[i]] … labels[labelStarts[i + 1] − 1]. */
+  labelStarts: Int32Array;
+  labels: Int32Array;
 }
 
-export async function loadTrainingData(
+export interface TrainingSet {
+  numClasses: number;
+  modalities: ModalitySet[];
+  /** Per modality; `state` is the fitted LSA's bytes for text, null for ingested vectors. */
+  featurisers: Record<string, { id: string; version: string; state: Uint8Array | null }>;
+}
+
+export async function loadTrainingSet(
   repos: Repositories,
   datasetId: string,
   imageFeaturiserId: string,
   textDimensions: number,
   seed: number,
-): Promise<TrainingData> {
+): Promise<TrainingSet> {
   const [dataset, labels, sites, items] = await Promise.all([
     repos.datasets.findById(datasetId),
     repos.datasets.listLabels(datasetId),
     repos.datasets.listSites(datasetId),
-    repos.items.trainingItems(datasetId, imageFeaturiserId),
+    repos.items.trainingMembers(datasetId, imageFeaturiserId),
   ]);
   if (!dataset) throw new AppError('NOT_FOUND', `Unknown dataset id: ${datasetId}`);
   const numClasses = labels.length;
   if (numClasses < 2)
     throw new AppError('FAILED_PRECONDITION', 'Training needs at least two labels.');
   const siteIndex = new Map(sites.map((site, i) => [site.id, i]));
-  const featurisers: TrainingData['featurisers'] = {};
-  const itemIds: Record<string, string[]> = {};
-  const modalities: ModalityInput[] = [];
-  let lsa: LsaModel | null = null;
+  const featurisers: TrainingSet['featurisers'] = {};
+  const modalities: ModalitySet[] = [];
 
   for (const modality of dataset.modalities) {
     let rows = items.filter((item) => item.modality === modality && item.labelIndices.length > 0);
-    let features: Float32Array[];
+    let dim: number;
     if (modality === 'text') {
       const trainTexts = rows.filter((r) => r.split === 'TRAIN').map((r) => r.text ?? '');
       if (trainTexts.length < 2)
         throw new AppError('FAILED_PRECONDITION', 'Training needs TRAIN text items.');
-      lsa = fitLsa(trainTexts, { dims: textDimensions, seed });
-      features = rows.map((r) => lsa!.featuriseOne(r.text ?? ''));
+      const lsa = fitLsa(trainTexts, { dims: textDimensions, seed });
+      dim = lsa.dims;
       featurisers.text = { id: lsa.id, version: lsa.version, state: lsa.toBytes() };
     } else {
-      rows = rows.filter((r) => r.features !== null);
-      features = rows.map((r) => r.features!);
+      rows = rows.filter((r) => r.featureDimension !== null);
+      dim = rows[0]?.featureDimension ?? 0;
+      if (rows.some((r) => r.featureDimension !== dim))
+        throw new AppError(
+          'FAILED_PRECONDITION',
+          `The ${modality} feature vectors differ in size.`,
+        );
       featurisers[modality] = { id: imageFeaturiserId, version: 'ingested', state: null };
     }
-    const dim = features[0]?.length ?? 0;
     if (rows.length === 0 || dim === 0)
       throw new AppError('FAILED_PRECONDITION', `No featurised ${modality} items to train on.`);
-    const all = concat(features, dim);
-    const split = (name: TrainingItem['split']) =>
-      rows.map((r, i) => (r.split === name ? i : -1)).filter((i) => i >= 0);
-    const pick = (indices: number[]) => ({
-      features: concat(
-        indices.map((i) => features[i]!),
-        dim,
-      ),
-      dim,
-      labels: labelMatrix(
-        indices.map((i) => rows[i]!),
-        numClasses,
-      ),
-      siteIds: Int32Array.from(indices, (i) => siteIndex.get(rows[i]!.siteId) ?? 0),
-    });
-    const train = split('TRAIN');
-    if (train.length < 2)
+    if (rows.filter((r) => r.split === 'TRAIN').length < 2)
       throw new AppError('FAILED_PRECONDITION', `Training needs TRAIN ${modality} items.`);
-    const validation = split('VALIDATION');
-    const test = split('TEST');
-    const testSet = pick(test);
+    const labelStarts = new Int32Array(rows.length + 1);
+    rows.forEach((r, i) => (labelStarts[i + 1] = labelStarts[i]! + r.labelIndices.length));
     modalities.push({
       name: modality,
-      train: pick(train),
-      ...(validation.length > 0 ? { validation: pick(validation) } : {}),
-      all: { features: all, dim },
-      test: { rows: Int32Array.from(test), labels: testSet.labels, siteIds: testSet.siteIds },
+      dim,
+      itemIds: rows.map((r) => r.id),
+      splits: Uint8Array.from(rows, (r) => SPLITS.indexOf(r.split)),
+      siteIds: Int32Array.from(rows, (r) => siteIndex.get(r.siteId) ?? 0),
+      labelStarts,
+      labels: Int32Array.from(rows.flatMap((r) => r.labelIndices)),
     });
-    itemIds[modality] = rows.map((r) => r.id);
   }
-  return { numClasses, modalities, itemIds, featurisers, lsa };
+  return { numClasses, modalities, featurisers };
 }
 
-function concat(rows: Float32Array[], dim: number): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  rows.forEach((row, i) => out.set(row, i * dim));
+/** The text featuriser's vector of one stored text (the same at every job of a run). */
+export function featuriseText(lsa: LsaModel, text: string | null): Float32Array {
+  return lsa.featuriseOne(text ?? '');
+}
+
+/** Row indices of one split, in row order. */
+export function rowsIn(set: ModalitySet, split: (typeof SPLITS)[number]): number[] {
+  const code = SPLITS.indexOf(split);
+  const out: number[] = [];
+  set.splits.forEach((s, i) => {
+    if (s === code) out.push(i);
+  });
   return out;
 }
 
-function labelMatrix(rows: TrainingItem[], numClasses: number): Float32Array {
-  const out = new Float32Array(rows.length * numClasses);
-  rows.forEach((row, i) => row.labelIndices.forEach((c) => (out[i * numClasses + c] = 1)));
-  return out;
+/** The labels (multi-hot) and site indices of `rows`, with their `features` (rows × dim). */
+export function labelledSplit(
+  set: ModalitySet,
+  rows: readonly number[],
+  numClasses: number,
+  features: Float32Array,
+): LabelledSplit {
+  const labels = new Float32Array(rows.length * numClasses);
+  rows.forEach((row, i) => {
+    for (let p = set.labelStarts[row]!; p < set.labelStarts[row + 1]!; p++)
+      labels[i * numClasses + set.labels[p]!] = 1;
+  });
+  return {
+    features,
+    dim: set.dim,
+    labels,
+    siteIds: Int32Array.from(rows, (row) => set.siteIds[row]!),
+  };
 }

@@ -1,6 +1,7 @@
 /**
- * The `training` job, the run's first step: QUEUED → RUNNING, a snapshot of the training data
- * (taken once; a retried plan reuses it), then the fan-out of the unit jobs. Training itself runs
+ * The `training` job, the run's first step: QUEUED → RUNNING, a snapshot of the training set
+ * (item ids, splits, sites, labels and the fitted text featuriser, no vectors; taken once, a
+ * retried plan reuses it), then the fan-out of the unit jobs. Training itself runs
  * in `training-unit` jobs, one per SPL prior candidate and one per modality's RSC, on whichever
  * workers take them; `assemble-training-run.ts` finishes the run.
  */
@@ -9,14 +10,8 @@ import type { AppDeps } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { resolveRunConfig } from '../services/training/training-config.ts';
 import { advanceTrainingRun } from './advance-training-run.ts';
-import { loadTrainingData } from './load-training-data.ts';
-import {
-  failRun,
-  loadSnapshot,
-  noteFor,
-  saveSnapshot,
-  type RunSnapshot,
-} from './training-state.ts';
+import { labelledSplit, loadTrainingSet, rowsIn } from './load-training-data.ts';
+import { failRun, loadSnapshot, noteFor, saveSnapshot, SNAPSHOT_FORMAT } from './training-state.ts';
 
 export async function planTrainingRun(deps: AppDeps, runId: string): Promise<void> {
   const { repos } = deps;
@@ -33,29 +28,29 @@ export async function planTrainingRun(deps: AppDeps, runId: string): Promise<voi
       if (!dataset) throw new AppError('NOT_FOUND', 'The dataset was deleted.');
       const config = resolveRunConfig(stripResolved(run.config), dataset.dimension);
       await repos.runs.update(runId, { stage: 'loading' });
-      const loaded = await loadTrainingData(
+      const data = await loadTrainingSet(
         repos,
         dataset.id,
         deps.featurisers.imageFeaturiserId,
         config.textDimensions,
         config.drcl.seed ?? 42,
       );
-      // The fitted text featuriser travels as its bytes (`featurisers.text.state`).
-      const data: RunSnapshot['data'] = {
-        numClasses: loaded.numClasses,
-        modalities: loaded.modalities,
-        itemIds: loaded.itemIds,
-        featurisers: loaded.featurisers,
-      };
-      const spl = data.modalities.flatMap((m) =>
-        priorCandidateIds(m, data.numClasses, config.drcl),
-      );
+      // The prior candidates depend on the TRAIN rows' labels and sites only, not their features.
+      const spl = data.modalities.flatMap((m) => {
+        const train = labelledSplit(m, rowsIn(m, 'TRAIN'), data.numClasses, new Float32Array(0));
+        return priorCandidateIds({ name: m.name, train }, data.numClasses, config.drcl);
+      });
       snapshot = {
+        format: SNAPSHOT_FORMAT,
         data,
         args: config.drcl,
         plan: { spl, rsc: data.modalities.map((m) => m.name) },
       };
-      await saveSnapshot(deps, runId, snapshot satisfies RunSnapshot);
+      const bytes = await saveSnapshot(deps, runId, snapshot);
+      const items = data.modalities.map((m) => `${m.itemIds.length} ${m.name} (${m.dim}-d)`);
+      await note(
+        `snapshot saved: ${bytes} bytes for ${items.join(', ')} items; each job loads their features by id`,
+      );
       await note(
         `planned ${spl.length} prior candidate job(s) (${spl.join(', ')}) and ${snapshot.plan.rsc.length} modality job(s)`,
       );

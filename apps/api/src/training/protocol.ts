@@ -2,23 +2,22 @@
 import type {
   DrclArgs,
   EpochEvent,
-  LabelledSplit,
+  ModalityData,
   PriorSelectedEvent,
   StageEvent,
 } from '@concord/drcl';
 
-export interface ModalityInput {
+/** A modality as one training unit needs it: its TRAIN and VALIDATION splits. */
+export type UnitModality = ModalityData;
+
+/** A modality as the run's finish needs it. */
+export interface EmbedModality {
   name: string;
-  train: LabelledSplit;
-  validation?: LabelledSplit;
-  /** Every READY item of the modality (row order = `itemIds` on the main side), to embed. */
+  /** Every item of the modality to embed (row order = `itemIds` on the main side). */
   all: { features: Float32Array; dim: number };
   /** Rows of `all` in the held-out TEST split, with their labels and site indices. */
   test: { rows: Int32Array; labels: Float32Array; siteIds: Int32Array };
 }
-
-/** A modality as one training unit needs it (train and validation splits only). */
-export type UnitModality = Pick<ModalityInput, 'name' | 'train' | 'validation'>;
 
 /**
  * What one thread does: one SPL prior candidate, one modality's RSC against the chosen prior, or
@@ -30,7 +29,7 @@ export type ThreadTask =
   | { kind: 'rsc'; modality: UnitModality; prior: Uint8Array; resume: Uint8Array | null }
   | {
       kind: 'finish';
-      modalities: ModalityInput[];
+      modalities: EmbedModality[];
       prior: Uint8Array;
       spl: Uint8Array[];
       rsc: Uint8Array[];

@@ -4,17 +4,20 @@
  * died, pg-boss expired the job) resumes from that checkpoint. A job stops itself after
  * TRAINING_SLICE_SECONDS at an epoch boundary and queues its continuation, so the job expiry can
  * stay short (pg-boss 10 has no heartbeat) without cutting a long unit. When the unit is done its
- * result is stored and the fan-in (`advanceTrainingRun`) sends what comes next.
+ * result is stored and the fan-in (`advanceTrainingRun`) sends what comes next. The job loads only
+ * its modality's TRAIN and VALIDATION vectors, by the snapshot's item ids (`load-modality-rows.ts`).
  */
 import type { EpochEvent } from '@concord/drcl';
 import type { AppDeps } from '../context.ts';
 import { advanceTrainingRun } from './advance-training-run.ts';
+import { loadUnitModality } from './load-modality-rows.ts';
 import { runInThread } from './run-in-thread.ts';
 import type { ThreadTask } from './protocol.ts';
 import {
   doneKey,
   failRun,
   loadSnapshot,
+  modalityOf,
   noteFor,
   PRIOR_KEY,
   unitKey,
@@ -73,15 +76,7 @@ async function train(
   const { runId, stage, unit } = job;
   const note = noteFor(deps, runId);
   const worker = workerId();
-  const input = snapshot.data.modalities.find((m) =>
-    stage === 'rsc' ? m.name === unit : unit === m.name || unit.startsWith(`${m.name}@`),
-  );
-  if (!input) throw new Error(`the run has no modality for unit ${stage}:${unit}`);
-  const modality = {
-    name: input.name,
-    train: input.train,
-    ...(input.validation ? { validation: input.validation } : {}),
-  };
+  const modality = await loadUnitModality(deps, snapshot, modalityOf(snapshot, stage, unit));
   const checkpoint = await repos.runs.checkpoint(runId, unitKey(stage, unit));
   const resume = checkpoint?.state ?? null;
   let task: ThreadTask;

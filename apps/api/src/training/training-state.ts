@@ -1,7 +1,9 @@
 /**
  * What a fanned-out training run keeps in `training_checkpoint`, one row per key:
- * - `data`: the run's snapshot (training data, featurisers, resolved DRCL args and the plan), taken
- *   once when the run starts, so every unit on every worker trains on the same items;
+ * - `data`: the run's snapshot (the training set's item ids with their splits, sites and labels,
+ *   the fitted text featuriser, resolved DRCL args and the plan), taken once when the run starts,
+ *   so every unit on every worker trains on the same items; no feature vectors (each job loads its
+ *   own by id), so it stays a few bytes per item;
  * - `unit:<stage>:<unit>`: the in-progress checkpoint of one unit (resume point after a crash);
  * - `done:<stage>:<unit>`: a unit's result (encodeBundle), with the worker that trained it;
  * - `prior`: the chosen prior, once every SPL candidate is done.
@@ -12,7 +14,7 @@ import type { TrainingRun } from '@concord/db';
 import { decodeBundle, encodeBundle, type DrclArgs } from '@concord/drcl';
 import type { AppDeps } from '../context.ts';
 import { emitEvent } from '../services/webhooks/emit-event.ts';
-import type { TrainingData } from './load-training-data.ts';
+import type { ModalitySet, TrainingSet } from './load-training-data.ts';
 
 export type UnitStage = 'spl' | 'rsc';
 
@@ -28,25 +30,48 @@ export interface TrainingPlan {
   rsc: string[];
 }
 
+/**
+ * Snapshot format 2 holds ids, not vectors. Format 1 (before it, no `format` field) held every
+ * item's vectors; a run planned with it does not resume: decoding it fails the run with a reason.
+ */
+export const SNAPSHOT_FORMAT = 2;
+
 export interface RunSnapshot {
-  data: Omit<TrainingData, 'lsa'>;
+  format: typeof SNAPSHOT_FORMAT;
+  data: TrainingSet;
   args: DrclArgs;
   plan: TrainingPlan;
 }
 
+/** Saves the snapshot; returns its size in bytes. */
 export async function saveSnapshot(
   deps: AppDeps,
   runId: string,
   snapshot: RunSnapshot,
-): Promise<void> {
-  await deps.repos.runs.saveCheckpoint(runId, DATA_KEY, 0, encodeBundle(snapshot), {
-    plan: snapshot.plan,
-  });
+): Promise<number> {
+  const bytes = encodeBundle(snapshot);
+  await deps.repos.runs.saveCheckpoint(runId, DATA_KEY, 0, bytes, { plan: snapshot.plan });
+  return bytes.byteLength;
 }
 
 export async function loadSnapshot(deps: AppDeps, runId: string): Promise<RunSnapshot | null> {
   const row = await deps.repos.runs.checkpoint(runId, DATA_KEY);
-  return row ? (decodeBundle(row.state) as RunSnapshot) : null;
+  if (!row) return null;
+  const snapshot = decodeBundle(row.state) as Partial<RunSnapshot>;
+  if (snapshot.format !== SNAPSHOT_FORMAT)
+    throw new Error(
+      `the run's data snapshot has format ${String(snapshot.format ?? 1)}, this worker reads format ${SNAPSHOT_FORMAT} only (the run was planned by an older version); start a new run`,
+    );
+  return snapshot as RunSnapshot;
+}
+
+/** The snapshot's set of a unit's modality (an SPL unit is `<modality>` or `<modality>@site<n>`). */
+export function modalityOf(snapshot: RunSnapshot, stage: UnitStage, unit: string): ModalitySet {
+  const set = snapshot.data.modalities.find((m) =>
+    stage === 'rsc' ? m.name === unit : unit === m.name || unit.startsWith(`${m.name}@`),
+  );
+  if (!set) throw new Error(`the run has no modality for unit ${stage}:${unit}`);
+  return set;
 }
 
 /** This process, as recorded next to the units it trains: host/pid. */

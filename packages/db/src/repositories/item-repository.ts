@@ -58,6 +58,12 @@ export interface TrainingItem {
   features: Float32Array | null;
 }
 
+/** What planning a training run needs of one item: no feature vector, only its dimension. */
+export interface TrainingMember extends Omit<TrainingItem, 'features'> {
+  /** Dimension of its newest vector from the featuriser asked for; null when it has none. */
+  featureDimension: number | null;
+}
+
 /** Metadata-only selection: never load content bytes for lists. */
 const WITHOUT_CONTENT = { content: false } as const;
 export type ItemSummary = Omit<Item, 'content'>;
@@ -188,6 +194,60 @@ export class ItemRepository {
         features: values ? toFloat32(values) : null,
       };
     });
+  }
+
+  /** `trainingItems` without the vectors (a training run's plan step keeps only the ids). */
+  async trainingMembers(datasetId: string, featuriserId: string): Promise<TrainingMember[]> {
+    const rows = await this.prisma.item.findMany({
+      where: { datasetId, status: 'READY' },
+      orderBy: { id: 'asc' },
+      select: {
+        id: true,
+        siteId: true,
+        modality: true,
+        split: true,
+        text: true,
+        labels: { select: { label: { select: { index: true } } } },
+        featureVectors: {
+          where: { featuriserId },
+          orderBy: { createdAt: 'desc' },
+          take: 1,
+          select: { dimension: true },
+        },
+      },
+    });
+    return rows.map(({ labels, featureVectors, ...row }) => ({
+      ...row,
+      labelIndices: labels.map((l) => l.label.index).sort((a, b) => a - b),
+      featureDimension: featureVectors[0]?.dimension ?? null,
+    }));
+  }
+
+  /**
+   * The newest vector from `featuriserId` of each of `itemIds` that still exists and has one
+   * (one query; callers batch the ids).
+   */
+  async featureVectorsOf(
+    itemIds: readonly string[],
+    featuriserId: string,
+  ): Promise<Map<string, Float32Array>> {
+    const rows = await this.prisma.featureVector.findMany({
+      where: { itemId: { in: [...itemIds] }, featuriserId },
+      orderBy: [{ itemId: 'asc' }, { createdAt: 'desc' }],
+      select: { itemId: true, values: true },
+    });
+    const out = new Map<string, Float32Array>();
+    for (const row of rows) if (!out.has(row.itemId)) out.set(row.itemId, toFloat32(row.values));
+    return out;
+  }
+
+  /** The text of each of `itemIds` that still exists (null for items without text). */
+  async textsOf(itemIds: readonly string[]): Promise<Map<string, string | null>> {
+    const rows = await this.prisma.item.findMany({
+      where: { id: { in: [...itemIds] } },
+      select: { id: true, text: true },
+    });
+    return new Map(rows.map((row) => [row.id, row.text]));
   }
 }
 
