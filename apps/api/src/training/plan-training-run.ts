@@ -47,9 +47,9 @@ export async function planTrainingRun(deps: AppDeps, runId: string): Promise<voi
         plan: { spl, rsc: data.modalities.map((m) => m.name) },
       };
       const bytes = await saveSnapshot(deps, runId, snapshot);
-      const items = data.modalities.map((m) => `${m.itemIds.length} ${m.name} (${m.dim}-d)`);
+      const items = data.modalities.map((m) => `${m.itemIds.length} ${m.name} items, ${m.dim}-d`);
       await note(
-        `snapshot saved: ${bytes} bytes for ${items.join(', ')} items; each job loads their features by id`,
+        `snapshot saved: ${bytes} bytes (${items.join('; ')}); each job loads their features by id`,
       );
       await note(
         `planned ${spl.length} prior candidate job(s) (${spl.join(', ')}) and ${snapshot.plan.rsc.length} modality job(s)`,
