@@ -77,6 +77,16 @@ const EXPECTATIONS: Record<string, Entry> = {
   'Mutation.renameLabel': { access: 'editor', scope: 'dataset', fresh: freshLabel },
   'Mutation.deleteLabel': { access: 'admin', scope: 'dataset', fresh: freshLabel },
   'Mutation.ingestItems': { access: 'editor', scope: 'dataset' },
+  'Query.bulkIngestion': { access: 'viewer', scope: 'dataset', fresh: matrixBulkIngestion },
+  'Query.bulkIngestions': { access: 'viewer', scope: 'dataset' },
+  'Mutation.startBulkIngestion': { access: 'editor', scope: 'dataset' },
+  // Cancelling consumes the ingestion; one whose job already finished is refused for its state.
+  'Mutation.cancelBulkIngestion': {
+    access: 'editor',
+    scope: 'dataset',
+    fresh: freshBulkIngestion,
+    allowedCode: 'FAILED_PRECONDITION',
+  },
   'Mutation.updateItem': { access: 'editor', scope: 'dataset' },
   'Mutation.deleteItem': { access: 'editor', scope: 'dataset', fresh: freshItem },
   'Mutation.promoteModel': { access: 'admin', scope: 'dataset' },
@@ -315,4 +325,27 @@ async function noRunInFlight({ t, f }: Ctx) {
       });
   }
   return {};
+}
+
+let matrixIngestionId: string | null = null;
+
+/** One bulk ingestion of the fixture dataset, started once and read by every call. */
+async function matrixBulkIngestion(ctx: Ctx) {
+  matrixIngestionId ??= (await freshBulkIngestion(ctx)).id;
+  return { id: matrixIngestionId };
+}
+
+async function freshBulkIngestion({ t, f }: Ctx) {
+  const r = await t.gql<{ startBulkIngestion: { ingestion: { id: string } | null } }>(
+    `mutation($input: StartBulkIngestionInput!) { startBulkIngestion(input: $input) { ingestion { id } errors { code message } } }`,
+    {
+      input: {
+        datasetId: f.datasetId,
+        items: [{ site: f.siteId, labels: [CLASSES[0]], text: `bulk ${randomUUID()}` }],
+      },
+    },
+  );
+  const ingestion = expectOk(r, 'fresh bulk ingestion').startBulkIngestion.ingestion;
+  if (!ingestion) throw new Error(`fresh bulk ingestion: ${JSON.stringify(r.data)}`);
+  return { id: ingestion.id };
 }

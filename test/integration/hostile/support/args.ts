@@ -15,6 +15,8 @@ const ID_OF: Record<string, (f: Fixture) => string> = {
   trainingRun: (x) => x.runId,
   apiKey: (x) => x.spareKeyId,
   webhook: (x) => x.webhookId,
+  // The fixture holds no bulk ingestion: an unknown one (the matrix names a real one itself).
+  bulkIngestion: () => randomUUID(),
 };
 
 /** Valid arguments for a field, from the schema plus the hints below. */
@@ -32,6 +34,10 @@ export function validArgs(root: RootField, f: Fixture): Record<string, unknown> 
     'Mutation.renameLabel.name': unique,
     'IngestItemsInput.datasetId': () => f.datasetId,
     'IngestItemsInput.items': () => [{ site: f.siteId, labels: [CLASSES[0]], text: unique() }],
+    'StartBulkIngestionInput.datasetId': () => f.datasetId,
+    'StartBulkIngestionInput.items': () => [
+      { site: f.siteId, labels: [CLASSES[0]], text: unique() },
+    ],
     'UpdateItemInput.split': () => 'TRAIN',
     SearchQueryInput: () => ({
       vector: Array.from({ length: FIXTURE_DIMENSION }, (_, i) => (i === 0 ? 1 : 0)),
