@@ -1,7 +1,9 @@
 /**
  * Runs one task in a training thread and relays what it reports. Messages are handled one at a
  * time in order; a checkpoint is acknowledged only once `onCheckpoint` has stored it, so the
- * thread never runs ahead of what a retried job can resume from.
+ * thread never runs ahead of what a retried job can resume from. Once handling one fails, no later
+ * message is handled: a checkpoint stored after its epoch's record failed would let the retried
+ * job resume past an epoch that was never recorded.
  */
 import { Worker } from 'node:worker_threads';
 import type { EpochEvent, StageEvent } from '@concord/drcl';
@@ -57,8 +59,14 @@ export async function runInThread(start: StartMessage, hooks: ThreadHooks): Prom
             return;
         }
       };
+      let failed = false;
       worker.on('message', (message: FromThread) => {
-        chain = chain.then(() => handle(message)).catch(reject);
+        chain = chain
+          .then(() => (failed ? undefined : handle(message)))
+          .catch((error: unknown) => {
+            failed = true;
+            reject(error instanceof Error ? error : new Error(String(error)));
+          });
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the training thread exited (${code})`)));
