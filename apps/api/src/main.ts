@@ -13,14 +13,16 @@ const app = await startApp(env, consoleLogger);
 const parts = [env.RUN_API ? 'API' : null, env.RUN_WORKER ? 'worker' : null]
   .filter(Boolean)
   .join(' + ');
-console.log(
-  `Concord ${parts} (${app.deps.db.mode} database)${app.url ? ` ready at ${app.url}` : ' running'}`,
-);
+// The key goes out before the ready line: whoever waits for "ready" (a supervisor, the tests)
+// has it by then, since both are on stdout in this order.
 if (app.adminKey) {
   console.log(
     `\nFirst start: an admin API key was created. It is shown only this once:\n\n  ${app.adminKey}\n\nSend it as "Authorization: Bearer <key>".\n`,
   );
 }
+console.log(
+  `Concord ${parts} (${app.deps.db.mode} database)${app.url ? ` ready at ${app.url}` : ' running'}`,
+);
 
 const seedDemo =
   env.DEMO_CORPUS === 'on' || (env.DEMO_CORPUS === 'auto' && app.deps.db.mode === 'embedded');

@@ -153,10 +153,10 @@ export async function startStack(): Promise<Stack> {
       },
     });
     if (process.env.CONCORD_E2E_LOG) api.stderr?.pipe(process.stderr);
-    // main.ts prints the URL, then (first start only) the admin key.
+    // main.ts prints (first start only) the admin key, then the URL; matched in either order.
     const apiReady = waitForOutput(
       api,
-      /ready at (http:\/\/\S+)[\s\S]*?(ck_[0-9a-f]{12}_[A-Za-z0-9_-]{43})/,
+      /^(?=[\s\S]*ready at (http:\/\/\S+))(?=[\s\S]*(ck_[0-9a-f]{12}_[A-Za-z0-9_-]{43}))/,
       300_000,
       'the API',
     );
