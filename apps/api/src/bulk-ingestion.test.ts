@@ -336,7 +336,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     expect(await itemCount()).toBe(all.length + 2);
   }, 600_000);
 
-  it('cancels a running ingestion between chunks; the rest keeps no outcome', async () => {
+  it('cancels a queued or running ingestion (between chunks); the rest keeps no outcome', async () => {
     const before = await itemCount();
     const items = Array.from({ length: 1000 }, (_, i) => ({
       key: `cancel-${i}`,

@@ -25,7 +25,6 @@ export async function runBulkIngestion(deps: AppDeps, id: string): Promise<BulkS
   const dataset = await repos.datasets.findById(ingestion.datasetId);
   if (!dataset) return 'gone';
   const sliceEnds = Date.now() + env.INGESTION_SLICE_SECONDS * 1000;
-  let createdAny = false;
   for (;;) {
     const current = await repos.bulkIngestions.findById(id);
     if (current?.status !== 'RUNNING') {
@@ -40,8 +39,7 @@ export async function runBulkIngestion(deps: AppDeps, id: string): Promise<BulkS
     }
     const rows = await repos.bulkIngestions.pending(id, env.INGESTION_CHUNK_SIZE);
     if (rows.length === 0) break;
-    const { created, waiting } = await storeChunk(deps, id, dataset, rows.map(fromStaged));
-    createdAny ||= created > 0;
+    const waiting = await storeChunk(deps, id, dataset, rows.map(fromStaged));
     await repos.bulkIngestions.recount(id);
     if (waiting > 0) await delay(1000);
     // On the embedded database every query resolves without I/O: without a turn of the event
@@ -56,18 +54,18 @@ export async function runBulkIngestion(deps: AppDeps, id: string): Promise<BulkS
       failed: final.failed,
     });
   }
-  if (createdAny || final.created > 0) await checkThresholdPolicy(deps, dataset.id);
+  if (final.created > 0) await checkThresholdPolicy(deps, dataset.id);
   return 'finished';
 }
 
+/** Stores each row's outcome (with its new item); returns the rows left for a busy featuriser. */
 async function storeChunk(
   deps: AppDeps,
   id: string,
   dataset: { id: string; modalities: string[] },
   prepared: PreparedItem[],
-): Promise<{ created: number; waiting: number }> {
+): Promise<number> {
   const labelIdsOf = labelResolver(deps, dataset.id, () => prepared.flatMap((p) => p.labels));
-  let created = 0;
   let waiting = 0;
   for await (const { p, decision } of featuriseItems(deps, dataset, prepared)) {
     if (decision.kind === 'outcome') {
@@ -78,13 +76,12 @@ async function storeChunk(
     const item: NewItem = { ...decision.item, labelIds: await labelIdsOf(p.labels) };
     const base = { index: p.index, key: p.key, errorCode: null, error: null };
     try {
-      const stored = await deps.repos.bulkIngestions.storeBulkOutcome(
+      await deps.repos.bulkIngestions.storeBulkOutcome(
         id,
         p.index,
         { ...base, status: 'CREATED', itemId: null },
         item,
       );
-      if (stored === 'stored') created += 1;
     } catch (error) {
       if (!isDbError(error) || error.code !== 'CONFLICT') throw error;
       // The same content earlier in this request (or stored meanwhile) makes a duplicate; the same
@@ -109,7 +106,7 @@ async function storeChunk(
       );
     }
   }
-  return { created, waiting };
+  return waiting;
 }
 
 async function store(deps: AppDeps, id: string, outcome: ItemOutcome): Promise<void> {
