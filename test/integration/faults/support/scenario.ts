@@ -25,6 +25,7 @@ export async function createDataset(api: Api, name: string): Promise<string> {
     CREATE_DATASET,
     { input: { name, dimension: 8 } },
   );
+  expect(created.errors, 'createDataset').toBeUndefined();
   const datasetId = created.data.createDataset.dataset.id;
   for (const site of SITES) await gql(api.url, api.key, CREATE_SITE, { datasetId, name: site });
   return datasetId;
