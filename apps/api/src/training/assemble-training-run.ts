@@ -10,7 +10,7 @@ import type { TrainingRun } from '@concord/db';
 import type { AppDeps } from '../context.ts';
 import { passesGate, promote } from '../services/models/promote-model.ts';
 import { emitEvent } from '../services/webhooks/emit-event.ts';
-import { loadEmbedModalities } from './load-modality-rows.ts';
+import { featureBuffers, loadEmbedModalities } from './load-modality-rows.ts';
 import type { TrainedOutput } from './protocol.ts';
 import { runInThread } from './run-in-thread.ts';
 import {
@@ -101,6 +101,7 @@ async function buildModel(deps: AppDeps, run: TrainingRun) {
       onCheckpoint: () => Promise.resolve(),
       onLog: (message) => noteFor(deps, run.id)(message),
     },
+    featureBuffers(modalities.map((m) => m.all.features)),
   );
   if (outcome.kind !== 'done') throw new Error(`unexpected thread outcome ${outcome.kind}`);
   return storeModel(deps, run, outcome.output, snapshot.data.featurisers, itemIds);

@@ -10,11 +10,11 @@
  * changes site, split, metadata and labels only, and an item's text cannot be edited. Split, site
  * and labels come from the snapshot, so relabelling after planning does not reach a run either.
  */
-import type { EmbedModality, UnitModality } from './protocol.ts';
 import { LsaModel } from '@concord/features';
 import type { AppDeps } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { featuriseText, labelledSplit, rowsIn, type ModalitySet } from './load-training-data.ts';
+import type { EmbedModality, UnitModality } from './protocol.ts';
 import type { RunSnapshot } from './training-state.ts';
 
 export const FEATURE_BATCH = 2_000;
@@ -40,10 +40,9 @@ export async function loadUnitModality(
   const { numClasses } = snapshot.data;
   const trainRows = rowsIn(set, 'TRAIN');
   const validationRows = rowsIn(set, 'VALIDATION');
-  const train = await loadRows(deps, snapshot, set, trainRows);
-  const validation = validationRows.length
-    ? await loadRows(deps, snapshot, set, validationRows)
-    : null;
+  const vectorsOf = vectorSource(deps, snapshot, set.name);
+  const train = await loadRows(vectorsOf, set, trainRows);
+  const validation = validationRows.length ? await loadRows(vectorsOf, set, validationRows) : null;
   const missing = train.missing.length + (validation?.missing.length ?? 0);
   if (missing > 0)
     throw new AppError(
@@ -74,7 +73,7 @@ export async function loadEmbedModalities(
   const itemIds: Record<string, string[]> = {};
   for (const planned of snapshot.data.modalities) {
     const rows = planned.itemIds.map((_, i) => i);
-    const loaded = await loadRows(deps, snapshot, planned, rows);
+    const loaded = await loadRows(vectorSource(deps, snapshot, planned.name), planned, rows);
     const { missing } = loaded;
     let { features } = loaded;
     let set = planned;
@@ -97,13 +96,21 @@ export async function loadEmbedModalities(
   return { modalities, itemIds };
 }
 
+/**
+ * The feature buffers of what this module loaded, to move to the training thread rather than copy
+ * (each is a fresh ArrayBuffer of its own matrix, never shared).
+ */
+export function featureBuffers(features: readonly Float32Array[]): ArrayBuffer[] {
+  return features.map((f) => f.buffer as ArrayBuffer);
+}
+
+type VectorSource = (ids: string[]) => Promise<Map<string, Float32Array>>;
+
 async function loadRows(
-  deps: AppDeps,
-  snapshot: RunSnapshot,
+  vectorsOf: VectorSource,
   set: ModalitySet,
   rows: readonly number[],
 ): Promise<LoadedRows> {
-  const vectorsOf = vectorSource(deps, snapshot, set.name);
   const features = new Float32Array(rows.length * set.dim);
   const missing: number[] = [];
   for (let start = 0; start < rows.length; start += FEATURE_BATCH) {
@@ -121,11 +128,7 @@ async function loadRows(
 }
 
 /** Where one modality's vectors come from: ingested rows, or the snapshot's fitted LSA. */
-function vectorSource(
-  deps: AppDeps,
-  snapshot: RunSnapshot,
-  modality: string,
-): (ids: string[]) => Promise<Map<string, Float32Array>> {
+function vectorSource(deps: AppDeps, snapshot: RunSnapshot, modality: string): VectorSource {
   const featuriser = snapshot.data.featurisers[modality];
   if (!featuriser) throw new Error(`the run's snapshot has no featuriser for ${modality}`);
   if (featuriser.state === null)

@@ -22,7 +22,15 @@ export type ThreadOutcome =
   | { kind: 'done'; output: TrainedOutput }
   | { kind: 'stopped' };
 
-export async function runInThread(start: StartMessage, hooks: ThreadHooks): Promise<ThreadOutcome> {
+/**
+ * `transfer`: buffers of `start` moved to the thread instead of copied (a unit's feature matrices);
+ * the caller must not touch them afterwards, and each must be the whole buffer of arrays it owns.
+ */
+export async function runInThread(
+  start: StartMessage,
+  hooks: ThreadHooks,
+  transfer: ArrayBuffer[] = [],
+): Promise<ThreadOutcome> {
   const worker = new Worker(new URL('./train-thread.mjs', import.meta.url));
   let chain: Promise<unknown> = Promise.resolve();
   try {
@@ -70,7 +78,7 @@ export async function runInThread(start: StartMessage, hooks: ThreadHooks): Prom
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the training thread exited (${code})`)));
-      post(start);
+      worker.postMessage(start, transfer);
     });
   } finally {
     await chain.catch(() => undefined);

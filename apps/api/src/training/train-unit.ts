@@ -10,7 +10,7 @@
 import type { EpochEvent } from '@concord/drcl';
 import type { AppDeps } from '../context.ts';
 import { advanceTrainingRun } from './advance-training-run.ts';
-import { loadUnitModality } from './load-modality-rows.ts';
+import { featureBuffers, loadUnitModality } from './load-modality-rows.ts';
 import { runInThread } from './run-in-thread.ts';
 import type { ThreadTask } from './protocol.ts';
 import {
@@ -120,6 +120,11 @@ async function train(
         repos.runs.saveCheckpoint(runId, unitKey(stage, unit), 0, bytes, { label, worker }),
       onLog: (message) => note(message),
     },
+    featureBuffers(
+      [modality.train, ...(modality.validation ? [modality.validation] : [])].map(
+        (s) => s.features,
+      ),
+    ),
   );
   if (outcome.kind === 'stopped') return state.stop ?? 'cancelled';
   if (outcome.kind !== 'result') throw new Error(`unexpected thread outcome ${outcome.kind}`);
