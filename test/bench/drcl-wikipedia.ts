@@ -14,9 +14,19 @@
 // --lr-grid trains SPL once, then RSC once per learning rate (shared by the modalities) and keeps
 // the rate with the best mean mAP on the *validation* split; only that model is scored on test.
 // --parallel trains the modalities in separate processes (one WASM thread each), as separate
-// workers of the platform would: SPL per modality → prior → RSC per modality.
+// workers of the platform would: SPL per modality → prior → RSC per modality; with --lr-grid, RSC
+// once per rate. --reuse DIR (with --parallel) keeps each process's output in DIR and takes SPL's
+// (and any rate's RSC) from there when present: a grid can be widened without training them again
+// (only valid for the same data, seed and every other flag).
 import { fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +74,7 @@ const { values: flags } = parseArgs({
     'no-openblas': { type: 'boolean', default: false },
     'blas-threads': { type: 'string' },
     'lr-grid': { type: 'string' },
+    reuse: { type: 'string' },
     json: { type: 'string' },
     // internal: a child process of --parallel
     role: { type: 'string' },
@@ -174,8 +185,40 @@ async function runChild(): Promise<void> {
   }
 }
 
-function forkUnit(role: 'spl' | 'rsc', unit: string, io: string): Promise<void> {
-  const childArgs = [...process.argv.slice(2), '--role', role, '--unit', unit, '--io', io];
+/** Mean mAP of a model over the validation split (what learning rates are chosen by). */
+function validationMap(
+  model: ReturnType<typeof assembleModel>,
+  data: { name: string; validation?: { features: Float32Array; labels: Float32Array } }[],
+): number {
+  const sets: Record<string, RetrievalSet> = {};
+  for (const m of data) {
+    sets[m.name] = {
+      embeddings: embedModality(model, m.name, m.validation!.features),
+      dim: config.embeddingDim,
+      labels: m.validation!.labels,
+      numClasses: model.numClasses,
+    };
+  }
+  return evaluateAllDirections(sets).meanMap;
+}
+
+/** `extra` flags come last, so they override the parent's (parseArgs keeps the last value). */
+function forkUnit(
+  role: 'spl' | 'rsc',
+  unit: string,
+  io: string,
+  extra: string[] = [],
+): Promise<void> {
+  const childArgs = [
+    ...process.argv.slice(2),
+    ...extra,
+    '--role',
+    role,
+    '--unit',
+    unit,
+    '--io',
+    io,
+  ];
   const child = fork(fileURLToPath(import.meta.url), childArgs, { execArgv: process.execArgv });
   return new Promise((resolve, reject) => {
     child.on('exit', (code) =>
@@ -208,10 +251,13 @@ async function runParent(): Promise<void> {
   let epochs: EpochRecord[] = [];
   let model;
   if (flags.parallel) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'drcl-bench-'));
+    const dir = flags.reuse ?? mkdtempSync(path.join(tmpdir(), 'drcl-bench-'));
+    mkdirSync(dir, { recursive: true });
     const file = (role: string, m: string) => path.join(dir, `${role}-${m}.bin`);
     const splStart = performance.now();
-    await Promise.all(modalities.map((m) => forkUnit('spl', m, file('spl', m))));
+    const splDone = modalities.every((m) => existsSync(file('spl', m)));
+    if (splDone) console.log(`SPL taken from ${dir}`);
+    else await Promise.all(modalities.map((m) => forkUnit('spl', m, file('spl', m))));
     const splWall = (performance.now() - splStart) / 1000;
     const spl: SplCandidateResult[] = [];
     for (const m of modalities) {
@@ -223,22 +269,51 @@ async function runParent(): Promise<void> {
       epochs.push(...out.epochs);
     }
     const prior = choosePrior(spl, args, dataset.numClasses);
-    for (const m of modalities) writeFileSync(file('rsc', m), encodeBundle(prior));
-    const rscStart = performance.now();
-    await Promise.all(modalities.map((m) => forkUnit('rsc', m, file('rsc', m))));
-    const rscWall = (performance.now() - rscStart) / 1000;
-    const rsc: RscResult[] = [];
-    for (const m of modalities) {
-      const out = decodeBundle(readFileSync(file('rsc', m))) as {
-        result: RscResult;
-        epochs: EpochRecord[];
-      };
-      rsc.push(out.result);
-      epochs.push(...out.epochs);
+    const rates = flags['lr-grid']?.split(',').map(Number) ?? [null];
+    let best: { lr: number | null; map: number; rsc: RscResult[]; wall: number } | null = null;
+    for (const lr of rates) {
+      const tag = (m: string) => (lr === null ? m : `${m}-lr${lr}`);
+      const lrFlags = lr === null ? [] : ['--lr', modalities.map((m) => `${m}=${lr}`).join(',')];
+      const rscStart = performance.now();
+      await Promise.all(
+        modalities.map(async (m) => {
+          if (existsSync(file('rsc-result', tag(m)))) return;
+          writeFileSync(file('rsc-prior', tag(m)), encodeBundle(prior));
+          await forkUnit('rsc', m, file('rsc-prior', tag(m)), lrFlags);
+          renameSync(file('rsc-prior', tag(m)), file('rsc-result', tag(m)));
+        }),
+      );
+      const wall = (performance.now() - rscStart) / 1000;
+      const rsc: RscResult[] = [];
+      for (const m of modalities) {
+        const out = decodeBundle(readFileSync(file('rsc-result', tag(m)))) as {
+          result: RscResult;
+          epochs: EpochRecord[];
+        };
+        rsc.push(out.result);
+        epochs.push(...out.epochs);
+      }
+      const rscArgs =
+        lr === null
+          ? args
+          : { ...args, rscLearningRates: Object.fromEntries(modalities.map((m) => [m, lr])) };
+      const candidate = assembleModel(getConfig(rscArgs), dataset.numClasses, prior, spl, rsc);
+      const map = validationMap(candidate, dataset.modalities);
+      if (lr !== null) console.log(`lr ${lr}: validation mean mAP ${map.toFixed(4)}`);
+      if (!best || map > best.map) best = { lr, map, rsc, wall };
     }
-    model = assembleModel(config, dataset.numClasses, prior, spl, rsc);
+    if (best!.lr !== null)
+      console.log(
+        `chosen on validation: lr ${best!.lr} (validation mean mAP ${best!.map.toFixed(4)})`,
+      );
+    const chosenLr = best!.lr;
+    const chosenArgs =
+      chosenLr === null
+        ? args
+        : { ...args, rscLearningRates: Object.fromEntries(modalities.map((m) => [m, chosenLr])) };
+    model = assembleModel(getConfig(chosenArgs), dataset.numClasses, prior, spl, best!.rsc);
     console.log(
-      `wall: SPL ${splWall.toFixed(1)}s (${(splWall / config.splEpochs).toFixed(2)} s/epoch, all modalities), RSC ${rscWall.toFixed(1)}s (${(rscWall / config.rscEpochs).toFixed(2)} s/epoch)`,
+      `wall: SPL ${splWall.toFixed(1)}s (${(splWall / config.splEpochs).toFixed(2)} s/epoch, all modalities)${splDone ? ' (reused)' : ''}, RSC of the chosen rate ${best!.wall.toFixed(1)}s (${(best!.wall / config.rscEpochs).toFixed(2)} s/epoch)`,
     );
   } else if (flags['lr-grid']) {
     const rec = recorder(dims, counts);
@@ -259,16 +334,7 @@ async function runParent(): Promise<void> {
         rsc.push(await trainModality(m, prior, dataset.numClasses, rscArgs, { callbacks, fused }));
       }
       const candidate = assembleModel(getConfig(rscArgs), dataset.numClasses, prior, spl, rsc);
-      const valSets: Record<string, RetrievalSet> = {};
-      for (const m of dataset.modalities) {
-        valSets[m.name] = {
-          embeddings: embedModality(candidate, m.name, m.validation!.features),
-          dim: config.embeddingDim,
-          labels: m.validation!.labels,
-          numClasses: dataset.numClasses,
-        };
-      }
-      const valMap = evaluateAllDirections(valSets).meanMap;
+      const valMap = validationMap(candidate, dataset.modalities);
       console.log(`lr ${lr}: validation mean mAP ${valMap.toFixed(4)}`);
       if (!best || valMap > best.map) best = { lr, map: valMap, rsc };
     }
