@@ -161,42 +161,24 @@ export class ItemRepository {
 
   /**
    * Every READY item of a dataset with its label indices, its text (text items) and its feature
-   * vector from `featuriserId` (any version; the newest), in a stable order.
+   * vector from `featuriserId` (any version; the newest), in a stable order: `trainingMembers`
+   * with their vectors.
    */
   async trainingItems(datasetId: string, featuriserId: string): Promise<TrainingItem[]> {
-    const rows = await this.prisma.item.findMany({
-      where: { datasetId, status: 'READY' },
-      orderBy: { id: 'asc' },
-      select: {
-        id: true,
-        siteId: true,
-        modality: true,
-        split: true,
-        text: true,
-        labels: { select: { label: { select: { index: true } } } },
-        featureVectors: {
-          where: { featuriserId },
-          orderBy: { createdAt: 'desc' },
-          take: 1,
-          select: { values: true },
-        },
-      },
-    });
-    return rows.map((row) => {
-      const values = row.featureVectors[0]?.values;
-      return {
-        id: row.id,
-        siteId: row.siteId,
-        modality: row.modality,
-        split: row.split,
-        text: row.text,
-        labelIndices: row.labels.map((l) => l.label.index).sort((a, b) => a - b),
-        features: values ? toFloat32(values) : null,
-      };
-    });
+    const members = await this.trainingMembers(datasetId, featuriserId);
+    const ids = members.filter((m) => m.featureDimension !== null).map((m) => m.id);
+    const vectors = new Map<string, Float32Array>();
+    for (let i = 0; i < ids.length; i += 2_000) {
+      const batch = await this.featureVectorsOf(ids.slice(i, i + 2_000), featuriserId);
+      for (const [id, values] of batch) vectors.set(id, values);
+    }
+    return members.map(({ featureDimension: _dimension, ...member }) => ({
+      ...member,
+      features: vectors.get(member.id) ?? null,
+    }));
   }
 
-  /** `trainingItems` without the vectors (a training run's plan step keeps only the ids). */
+  /** The training set's members without vectors (a training run's plan step keeps only ids). */
   async trainingMembers(datasetId: string, featuriserId: string): Promise<TrainingMember[]> {
     const rows = await this.prisma.item.findMany({
       where: { datasetId, status: 'READY' },
