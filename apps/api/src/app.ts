@@ -9,6 +9,7 @@ import type { Env } from './env.ts';
 import { Featurisers } from './featurisers.ts';
 import { ingestionHandlers } from './jobs/ingestion-handlers.ts';
 import { PgBossQueue } from './jobs/queue.ts';
+import { requeueStrandedIngestions } from './jobs/requeue-ingestions.ts';
 import { retrainTick } from './jobs/retrain-tick.ts';
 import type { Logger } from './logger.ts';
 import { createServer, type ConcordServer } from './server.ts';
@@ -65,6 +66,7 @@ export async function startApp(
       webhook: (deliveryId) => deliverWebhook(deps, deliveryId),
       tick: async () => {
         await retrainTick(deps);
+        await requeueStrandedIngestions(deps);
       },
     });
   }

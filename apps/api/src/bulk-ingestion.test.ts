@@ -2,10 +2,11 @@
  * Bulk ingestion over HTTP on both database modes: real images and texts staged and run as a job
  * to SUCCEEDED with exact counts and per-item results, duplicates within and across requests, an
  * idempotency key replayed and reused, bad requests that write nothing, multipart uploads,
- * cancellation, and the roles.
+ * cancellation, an ingestion whose job was never sent, and the roles.
  */
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requeueStrandedIngestions, STRANDED_AFTER_MS } from './jobs/requeue-ingestions.ts';
 import { emojiTestCorpus, type CorpusItem } from './testing/emoji-corpus.ts';
 import { startTestApp, waitFor, type GqlResponse, type TestApp } from './testing/harness.ts';
 import { CREATE_DATASET, CREATE_SITE } from './testing/operations.ts';
@@ -386,6 +387,49 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     });
     expect(twice.data.cancelBulkIngestion.errors[0]?.code).toBe('FAILED_PRECONDITION');
   }, 300_000);
+
+  it('an ingestion whose job was never sent is queued again by the tick, once', async () => {
+    // Staged, but the process died before sending its job: only the repository write happened.
+    const { deps } = t.app;
+    const [site] = await deps.repos.datasets.listSites(datasetId);
+    const text = `stranded note ${mode.name}`;
+    const stranded = await deps.repos.bulkIngestions.create(
+      { datasetId, idempotencyKey: null, requestHash: 'stranded' },
+      [
+        {
+          index: 0,
+          key: null,
+          siteId: site!.id,
+          labels: ['stranded'],
+          modality: 'text',
+          mimeType: null,
+          split: null,
+          metadata: null,
+          text,
+          content: null,
+        },
+      ],
+    );
+    const jobs = async () =>
+      (
+        await deps.db.sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'ingestion' AND data->>'ingestionId' = $1`,
+          [stranded.id],
+        )
+      )[0]!.n;
+    expect(await jobs()).toBe(0);
+    // Not yet a minute old: left alone. Past the minute: its job is sent, and sent once.
+    expect(await requeueStrandedIngestions(deps)).not.toContain(stranded.id);
+    const later = new Date(Date.now() + 2 * STRANDED_AFTER_MS);
+    expect(await requeueStrandedIngestions(deps, later)).toContain(stranded.id);
+    await requeueStrandedIngestions(deps, later);
+    // One job for the ingestion (its one chunk needs no continuation job).
+    expect(await jobs()).toBe(1);
+    const done = await finished(stranded.id);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', total: 1, created: 1, failed: 0 });
+    expect(await jobs()).toBe(1);
+    expect(await requeueStrandedIngestions(deps, later)).not.toContain(stranded.id);
+  });
 
   it('editors start and cancel, viewers read, dataset-scoped keys stay in their datasets', async () => {
     const items = [{ site: SITES[0], labels: ['Flags'], text: 'a note from a viewer' }];

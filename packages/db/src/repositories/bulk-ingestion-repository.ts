@@ -112,6 +112,16 @@ export class BulkIngestionRepository {
     );
   }
 
+  /** Ingestions still QUEUED since before `before` (their job may never have been sent). */
+  async queuedBefore(before: Date): Promise<string[]> {
+    const rows = await this.prisma.bulkIngestion.findMany({
+      where: { status: 'QUEUED', queuedAt: { lt: before } },
+      select: { id: true },
+      orderBy: { queuedAt: 'asc' },
+    });
+    return rows.map((row) => row.id);
+  }
+
   /** Newest first. */
   async list(
     datasetId: string,
