@@ -19,6 +19,7 @@ import { uuid } from './ids.ts';
 import { resolvers } from './index.ts';
 import { query } from './payload.ts';
 import { printedSchema } from './type-defs.ts';
+import { readable } from './reads.ts';
 
 const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])`;
 /** The entities: other subgraphs reference them by id and may add fields to them. */
@@ -39,21 +40,11 @@ const entityResolvers = {
   },
   Item: {
     __resolveReference: (ref: Ref, { principal, loaders }: Context) =>
-      query(async () => {
-        authorize(principal, 'viewer');
-        const item = await loaders.item.load(uuid(ref.id, 'item'));
-        if (item) authorize(principal, 'viewer', item.datasetId);
-        return item;
-      }),
+      query(() => readable(principal, () => loaders.item.load(uuid(ref.id, 'item')))),
   },
   Model: {
     __resolveReference: (ref: Ref, { principal, loaders }: Context) =>
-      query(async () => {
-        authorize(principal, 'viewer');
-        const model = await loaders.model.load(uuid(ref.id, 'model'));
-        if (model) authorize(principal, 'viewer', model.datasetId);
-        return model;
-      }),
+      query(() => readable(principal, () => loaders.model.load(uuid(ref.id, 'model')))),
   },
 };
 

@@ -5,33 +5,26 @@ import type { Resolvers } from '../../generated/resolvers-types.ts';
 import { cancelBulkIngestion } from '../../services/items/cancel-bulk-ingestion.ts';
 import type { IngestItemData } from '../../services/items/prepare-items.ts';
 import { startBulkIngestion } from '../../services/items/start-bulk-ingestion.ts';
-import { decodeCursor, pageSize, toConnection } from '../connection.ts';
+import { pageSize } from '../connection.ts';
 import { uuid } from '../ids.ts';
 import { payload, query } from '../payload.ts';
 import { toItemData } from './item-input.ts';
+import { datasetConnection, readable } from '../reads.ts';
 
 const RESULT_CURSOR = /^bulk-item:(\d{1,9})$/;
 
 export const bulkIngestionResolvers: Resolvers = {
   Query: {
     bulkIngestion: (_, { id }, { deps, principal }) =>
-      query(async () => {
-        authorize(principal, 'viewer');
-        const ingestion = await deps.repos.bulkIngestions.findById(uuid(id, 'bulk ingestion'));
-        if (ingestion) authorize(principal, 'viewer', ingestion.datasetId);
-        return ingestion;
-      }),
-    bulkIngestions: (_, args, { deps, principal }) =>
-      query(async () => {
-        const datasetId = uuid(args.datasetId, 'dataset');
-        authorize(principal, 'viewer', datasetId);
-        return toConnection(
-          await deps.repos.bulkIngestions.list(datasetId, {
-            first: pageSize(args.first, deps.env.MAX_PAGE_SIZE),
-            afterId: decodeCursor(args.after),
-          }),
-        );
-      }),
+      query(() =>
+        readable(principal, () => deps.repos.bulkIngestions.findById(uuid(id, 'bulk ingestion'))),
+      ),
+    bulkIngestions: (_, args, ctx) =>
+      query(() =>
+        datasetConnection(ctx, args, (datasetId, page) =>
+          ctx.deps.repos.bulkIngestions.list(datasetId, page),
+        ),
+      ),
   },
   Mutation: {
     startBulkIngestion: (_, { input }, { deps, principal }) =>

@@ -8,16 +8,12 @@ import { decodeCursor, pageSize, toConnection } from '../connection.ts';
 import { uuid, uuids } from '../ids.ts';
 import { payload, query } from '../payload.ts';
 import { jsonObject, toItemData } from './item-input.ts';
+import { readable } from '../reads.ts';
 
 export const itemResolvers: Resolvers = {
   Query: {
     item: (_, { id }, { principal, loaders }) =>
-      query(async () => {
-        authorize(principal, 'viewer');
-        const item = await loaders.item.load(uuid(id, 'item'));
-        if (item) authorize(principal, 'viewer', item.datasetId);
-        return item;
-      }),
+      query(() => readable(principal, () => loaders.item.load(uuid(id, 'item')))),
     items: (_, args, { deps, principal }) =>
       query(async () => {
         const datasetId = uuid(args.datasetId, 'dataset');

@@ -1,31 +1,20 @@
-import { authorize } from '../../auth/principal.ts';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
 import { meanMapOf, promoteModel } from '../../services/models/promote-model.ts';
 import { rollbackModel } from '../../services/models/rollback-model.ts';
-import { decodeCursor, pageSize, toConnection } from '../connection.ts';
 import { uuid } from '../ids.ts';
 import { payload, query } from '../payload.ts';
+import { datasetConnection, readable } from '../reads.ts';
 
 export const modelResolvers: Resolvers = {
   Query: {
     model: (_, { id }, { principal, loaders }) =>
-      query(async () => {
-        authorize(principal, 'viewer');
-        const model = await loaders.model.load(uuid(id, 'model'));
-        if (model) authorize(principal, 'viewer', model.datasetId);
-        return model;
-      }),
-    models: (_, args, { deps, principal }) =>
-      query(async () => {
-        const datasetId = uuid(args.datasetId, 'dataset');
-        authorize(principal, 'viewer', datasetId);
-        return toConnection(
-          await deps.repos.models.list(datasetId, {
-            first: pageSize(args.first, deps.env.MAX_PAGE_SIZE),
-            afterId: decodeCursor(args.after),
-          }),
-        );
-      }),
+      query(() => readable(principal, () => loaders.model.load(uuid(id, 'model')))),
+    models: (_, args, ctx) =>
+      query(() =>
+        datasetConnection(ctx, args, (datasetId, page) =>
+          ctx.deps.repos.models.list(datasetId, page),
+        ),
+      ),
   },
   Mutation: {
     promoteModel: (_, { modelId, force }, { deps, principal }) =>

@@ -1,32 +1,21 @@
-import { authorize } from '../../auth/principal.ts';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
 import { cancelTrainingRun } from '../../services/training/cancel-training-run.ts';
 import { startTrainingRun } from '../../services/training/start-training-run.ts';
 import { watchTrainingRun } from '../../services/training/watch-training-run.ts';
-import { decodeCursor, pageSize, toConnection } from '../connection.ts';
 import { uuid } from '../ids.ts';
 import { payload, query } from '../payload.ts';
+import { datasetConnection, readable } from '../reads.ts';
 
 export const trainingResolvers: Resolvers = {
   Query: {
     trainingRun: (_, { id }, { principal, loaders }) =>
-      query(async () => {
-        authorize(principal, 'viewer');
-        const run = await loaders.run.load(uuid(id, 'training run'));
-        if (run) authorize(principal, 'viewer', run.datasetId);
-        return run;
-      }),
-    trainingRuns: (_, args, { deps, principal }) =>
-      query(async () => {
-        const datasetId = uuid(args.datasetId, 'dataset');
-        authorize(principal, 'viewer', datasetId);
-        return toConnection(
-          await deps.repos.runs.list(datasetId, {
-            first: pageSize(args.first, deps.env.MAX_PAGE_SIZE),
-            afterId: decodeCursor(args.after),
-          }),
-        );
-      }),
+      query(() => readable(principal, () => loaders.run.load(uuid(id, 'training run')))),
+    trainingRuns: (_, args, ctx) =>
+      query(() =>
+        datasetConnection(ctx, args, (datasetId, page) =>
+          ctx.deps.repos.runs.list(datasetId, page),
+        ),
+      ),
   },
   Mutation: {
     startTrainingRun: (_, { datasetId, config }, { deps, principal }) =>
