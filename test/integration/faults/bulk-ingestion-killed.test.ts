@@ -7,13 +7,11 @@
  * checksums, one outcome per staged row, one feature vector per image, counts from the rows.
  * With no retry left, the ingestion fails with the reason and keeps what it stored.
  */
-import { createServerDatabase } from '@concord/db/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { corpusItems, type IngestItem } from '../scale-out/support/corpus.ts';
 import { gql, waitFor } from '../scale-out/support/graphql.ts';
-import { spawnConcord } from '../scale-out/support/processes.ts';
 import { connect, sql } from './support/checks.ts';
-import { createDataset, type Api } from './support/scenario.ts';
+import { createDataset, serverProcesses, type Api } from './support/scenario.ts';
 
 const EXPIRE_SECONDS = 20;
 /** Two items per chunk: many progress points, so the kill lands between chunks' commits. */
@@ -44,31 +42,13 @@ interface IngestionView {
 }
 
 describe('a worker killed with SIGKILL mid-ingestion', () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
-  });
+  const { cleanup, worker, ...processes } = serverProcesses();
 
   async function setup(name: string, env: Record<string, string>) {
-    const database = await createServerDatabase();
-    cleanup.push(() => database.drop());
-    const api = await spawnConcord({
-      name: `${name}-api`,
-      role: 'api',
-      databaseUrl: database.url,
-      env,
-    });
-    cleanup.push(() => api.kill());
-    const db = await connect(database.url);
+    const { url, api } = await processes.setup(name, env);
+    const db = await connect(url);
     cleanup.push(() => db.close());
-    const handle: Api = { url: api.url!, key: api.adminKey! };
-    return { url: database.url, api: handle, db };
-  }
-
-  async function worker(name: string, url: string, env: Record<string, string>) {
-    const p = await spawnConcord({ name, role: 'worker', databaseUrl: url, env });
-    cleanup.push(() => p.kill());
-    return p;
+    return { url, api, db };
   }
 
   /** Images and texts interleaved, then every fifth item's content again under another key. */

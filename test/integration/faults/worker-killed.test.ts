@@ -5,51 +5,24 @@
  * here) and another worker takes it: a unit resumes from its last epoch checkpoint, an
  * interrupted embedding step is redone over the same model. Nothing is lost or written twice.
  */
-import { createServerDatabase } from '@concord/db/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tinyConfig } from '../scale-out/support/corpus.ts';
 import { waitFor } from '../scale-out/support/graphql.ts';
-import { spawnConcord } from '../scale-out/support/processes.ts';
 import { checkInvariants, connect, sql } from './support/checks.ts';
 import {
   createDataset,
   expectEpochsOnce,
   ingestCorpus,
   readRun,
+  serverProcesses,
   startRun,
   waitForRun,
-  type Api,
 } from './support/scenario.ts';
 
 const EXPIRE_SECONDS = 20;
 
 describe('a worker killed with SIGKILL', () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
-  });
-
-  async function setup(
-    name: string,
-    env: Record<string, string> = {},
-  ): Promise<{ url: string; api: Api }> {
-    const database = await createServerDatabase();
-    cleanup.push(() => database.drop());
-    const api = await spawnConcord({
-      name: `${name}-api`,
-      role: 'api',
-      databaseUrl: database.url,
-      env,
-    });
-    cleanup.push(() => api.kill());
-    return { url: database.url, api: { url: api.url!, key: api.adminKey! } };
-  }
-
-  async function worker(name: string, url: string, env: Record<string, string> = {}) {
-    const p = await spawnConcord({ name, role: 'worker', databaseUrl: url, env });
-    cleanup.push(() => p.kill());
-    return p;
-  }
+  const { cleanup, setup, worker } = serverProcesses();
 
   it('mid-epoch: the unit resumes from its checkpoint on another worker', async () => {
     const { url, api } = await setup('kill-epoch');

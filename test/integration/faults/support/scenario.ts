@@ -1,5 +1,6 @@
 /** The steps every fault scenario shares: a dataset with two sites and the emoji corpus, a run. */
-import { expect } from 'vitest';
+import { createServerDatabase } from '@concord/db/testing';
+import { afterEach, expect } from 'vitest';
 import { corpusItems, SITES, type IngestItem } from '../../scale-out/support/corpus.ts';
 import {
   CREATE_DATASET,
@@ -12,10 +13,46 @@ import {
   waitFor,
   type RunView,
 } from '../../scale-out/support/graphql.ts';
+import { spawnConcord } from '../../scale-out/support/processes.ts';
 
 export interface Api {
   url: string;
   key: string;
+}
+
+/**
+ * Server-mode processes for the tests of one file: `setup` makes a fresh database with an API
+ * process on it, `worker` adds worker processes; they and whatever a test adds to `cleanup` are
+ * stopped after each test, last first (the database dropped).
+ */
+export function serverProcesses() {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+  });
+  return {
+    cleanup,
+    setup: async (
+      name: string,
+      env: Record<string, string> = {},
+    ): Promise<{ url: string; api: Api }> => {
+      const database = await createServerDatabase();
+      cleanup.push(() => database.drop());
+      const api = await spawnConcord({
+        name: `${name}-api`,
+        role: 'api',
+        databaseUrl: database.url,
+        env,
+      });
+      cleanup.push(() => api.kill());
+      return { url: database.url, api: { url: api.url!, key: api.adminKey! } };
+    },
+    worker: async (name: string, url: string, env: Record<string, string> = {}) => {
+      const p = await spawnConcord({ name, role: 'worker', databaseUrl: url, env });
+      cleanup.push(() => p.kill());
+      return p;
+    },
+  };
 }
 
 export async function createDataset(api: Api, name: string): Promise<string> {
