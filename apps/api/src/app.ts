@@ -49,12 +49,13 @@ export async function startApp(
     repos,
     env,
     queue,
-    featurisers: new Featurisers(
-      env.IMAGE_FEATURISER,
-      env.MAX_IMAGE_PIXELS,
-      env.IMAGE_FEATURISER_THREADS,
-      env.IMAGE_FEATURISER_QUEUE,
-    ),
+    featurisers: new Featurisers({
+      defaultImage: env.IMAGE_FEATURISER,
+      modelsDir: env.CONCORD_MODELS_DIR,
+      maxPixels: env.MAX_IMAGE_PIXELS,
+      threads: env.IMAGE_FEATURISER_THREADS,
+      maxQueue: env.IMAGE_FEATURISER_QUEUE,
+    }),
     runtime: new ModelRuntime(repos),
     log,
   };

@@ -56,8 +56,21 @@ const schema = z.object({
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(10),
   MAX_QUERY_COST: z.coerce.number().int().min(1).default(20_000),
-  /** Image featuriser built into nsfwjs: mobilenet_v2 (1280-d) or inception_v3 (2048-d). */
+  /**
+   * Image featuriser of datasets created without a choice, built into nsfwjs: mobilenet_v2
+   * (1280-d) or inception_v3 (2048-d). A dataset keeps the one it was created with.
+   */
   IMAGE_FEATURISER: z.enum(['mobilenet_v2', 'inception_v3']).default('mobilenet_v2'),
+  /**
+   * Folder of user image models a dataset may be created with: `<dir>/<name>/model.json` (TF.js
+   * layers or graph model + weight shards) is offered as `user/<name>`. Relative to the
+   * repository root; unset = none.
+   */
+  CONCORD_MODELS_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((dir) => (dir === undefined ? null : resolve(REPO_ROOT, dir))),
   /**
    * Worker threads that run the image CNN (ingestion and image queries), off the event loop that
    * answers requests; 0 runs it on the event loop.

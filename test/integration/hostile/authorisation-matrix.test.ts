@@ -56,6 +56,7 @@ const EXPECTATIONS: Record<string, Entry> = {
   'Query.health': { access: 'public', scope: 'any' },
   'Query.dataset': { access: 'viewer', scope: 'dataset' },
   'Query.datasets': { access: 'viewer', scope: 'filtered' },
+  'Query.imageFeaturisers': { access: 'viewer', scope: 'any' },
   'Query.item': { access: 'viewer', scope: 'dataset' },
   'Query.items': { access: 'viewer', scope: 'dataset' },
   'Query.model': { access: 'viewer', scope: 'dataset' },

@@ -7,14 +7,20 @@ import { decodeImage } from '@concord/features';
 import { loadEmojiCorpus } from '@concord/features/demo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
-import { PooledImageFeaturiser } from './pooled-image-featuriser.ts';
+import { ImageFeaturiserPool, type PooledImageFeaturiser } from './pooled-image-featuriser.ts';
 
 describe('PooledImageFeaturiser', () => {
+  let threads: ImageFeaturiserPool;
   let pool: PooledImageFeaturiser;
   beforeAll(async () => {
-    pool = await PooledImageFeaturiser.start('mobilenet_v2', 1, 2);
+    threads = ImageFeaturiserPool.start(1, 2);
+    pool = await threads.featuriser({
+      kind: 'builtin',
+      id: 'nsfwjs/mobilenet_v2',
+      model: 'mobilenet_v2',
+    });
   }, 300_000);
-  afterAll(() => pool?.dispose());
+  afterAll(() => threads?.destroy());
 
   it('answers SERVICE_BUSY past its queue bound and still serves every accepted batch', async () => {
     const png = loadEmojiCorpus().find((r) => r.label === 'Flags')!.imagePath;

@@ -1,17 +1,19 @@
 /**
- * An ImageFeaturiser whose CNN runs on a piscina pool of worker threads. Decoding stays where the
+ * ImageFeaturisers whose CNNs run on one piscina pool of worker threads. Decoding stays where the
  * ingestion pipeline does it (sharp, on libuv's thread pool); only the decoded pixels travel to a
  * thread (transferred, not copied) and the vectors come back. The pool keeps its threads (and
- * their loaded CNN) alive while the API runs.
+ * the CNNs they loaded) alive while the API runs. Every task names its CNN (datasets choose
+ * theirs), and each thread loads a CNN the first time a task needs it.
  *
  * Two lanes share the threads: search queries (`forQueries()`) and ingestion batches. A waiting
  * query batch always goes before waiting ingestion batches, so someone searching by image waits
  * for at most the batch a thread is on, not for a bulk upload's whole backlog. Each lane has its
  * own bound: a full ingestion backlog never refuses a query.
  */
-import type { BuiltinCnnId, DecodedImage, ImageFeaturiser } from '@concord/features';
+import type { DecodedImage, ImageFeaturiser } from '@concord/features';
 import { Piscina, type TaskQueue } from 'piscina';
 import { AppError } from '../errors.ts';
+import type { ImageModelSpec } from './catalogue.ts';
 import type { FeaturiserDescription, ImageTask, ImageTaskResult } from './protocol.ts';
 
 export type Lane = 'query' | 'ingestion';
@@ -60,26 +62,18 @@ function laneOf(task: Task): Lane {
   return options?.lane ?? 'ingestion';
 }
 
-export class PooledImageFeaturiser implements ImageFeaturiser {
+export class ImageFeaturiserPool {
   private constructor(
     private readonly pool: Piscina<ImageTask, ImageTaskResult>,
     private readonly queue: LaneTaskQueue,
     private readonly maxQueue: number,
-    private readonly cnn: BuiltinCnnId,
-    private readonly description: FeaturiserDescription,
-    private readonly lane: Lane = 'ingestion',
   ) {}
 
   /**
-   * Starts `threads` threads and loads the CNN in one of them to learn its id and size. Up to
-   * `maxQueue` batches of each lane wait for a thread; past that a call fails with SERVICE_BUSY
-   * rather than holding ever more decoded pixels in memory.
+   * Starts `threads` threads. Up to `maxQueue` batches of each lane wait for a thread; past that a
+   * call fails with SERVICE_BUSY rather than holding ever more decoded pixels in memory.
    */
-  static async start(
-    cnn: BuiltinCnnId,
-    threads: number,
-    maxQueue: number,
-  ): Promise<PooledImageFeaturiser> {
+  static start(threads: number, maxQueue: number): ImageFeaturiserPool {
     const queue = new LaneTaskQueue();
     const pool = new Piscina<ImageTask, ImageTaskResult>({
       filename: new URL('./image-thread.mjs', import.meta.url).href,
@@ -93,25 +87,56 @@ export class PooledImageFeaturiser implements ImageFeaturiser {
       // A task no thread could take goes back to the head of its lane, not to the tail.
       stricterFIFO: true,
     });
-    try {
-      const { describe } = await pool.run({ cnn, images: [] });
-      return new PooledImageFeaturiser(pool, queue, maxQueue, cnn, describe);
-    } catch (error) {
-      await pool.destroy();
-      throw error;
-    }
+    return new ImageFeaturiserPool(pool, queue, maxQueue);
   }
+
+  /** Loads the CNN of `model` in one thread to learn its id, version and size. */
+  async featuriser(model: ImageModelSpec): Promise<PooledImageFeaturiser> {
+    const { describe } = await this.pool.run({ model, images: [] });
+    return new PooledImageFeaturiser(this, model, describe, 'ingestion');
+  }
+
+  /** Runs one batch in `lane`, refused with SERVICE_BUSY when that lane's backlog is full. */
+  async run(model: ImageModelSpec, images: DecodedImage[], lane: Lane): Promise<ImageTaskResult> {
+    const waiting = this.queue.sizeOf(lane);
+    if (waiting >= this.maxQueue) {
+      throw new AppError(
+        'SERVICE_BUSY',
+        `The image featuriser is busy (${waiting} ${lane} batches waiting); retry shortly.`,
+      );
+    }
+    const task: ImageTask & { [key: symbol]: LaneOptions } = {
+      model,
+      images,
+      [Piscina.queueOptionsSymbol]: { lane },
+    };
+    // Callers pass pixels they own (copies), never a shared buffer.
+    const transferList = images.map((image) => image.rgb.buffer as ArrayBuffer);
+    return this.pool.run(task, { transferList });
+  }
+
+  /** Threads ready to take a batch (for tests and diagnostics). */
+  get threads(): number {
+    return this.pool.threads.length;
+  }
+
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/** One CNN on the pool's threads, in one lane. */
+export class PooledImageFeaturiser implements ImageFeaturiser {
+  constructor(
+    private readonly pool: ImageFeaturiserPool,
+    private readonly model: ImageModelSpec,
+    private readonly description: FeaturiserDescription,
+    private readonly lane: Lane,
+  ) {}
 
   /** The same threads and CNN, for search queries: served before waiting ingestion batches. */
   forQueries(): PooledImageFeaturiser {
-    return new PooledImageFeaturiser(
-      this.pool,
-      this.queue,
-      this.maxQueue,
-      this.cnn,
-      this.description,
-      'query',
-    );
+    return new PooledImageFeaturiser(this.pool, this.model, this.description, 'query');
   }
 
   get id(): string {
@@ -130,30 +155,13 @@ export class PooledImageFeaturiser implements ImageFeaturiser {
   async featurise(images: readonly DecodedImage[]): Promise<Float32Array[]> {
     // Own copies of the pixels, so transferring them cannot detach a buffer someone else holds.
     const owned = images.map((image) => ({ ...image, rgb: image.rgb.slice() }));
-    const waiting = this.queue.sizeOf(this.lane);
-    if (waiting >= this.maxQueue) {
-      throw new AppError(
-        'SERVICE_BUSY',
-        `The image featuriser is busy (${waiting} ${this.lane} batches waiting); retry shortly.`,
-      );
-    }
-    const task: ImageTask & { [key: symbol]: LaneOptions } = {
-      cnn: this.cnn,
-      images: owned,
-      [Piscina.queueOptionsSymbol]: { lane: this.lane },
-    };
-    const result = await this.pool.run(task, {
-      transferList: owned.map((image) => image.rgb.buffer),
-    });
-    return result.features;
+    const { describe, features } = await this.pool.run(this.model, owned, this.lane);
+    // A thread that reloaded a changed model folder computed other features than this version's.
+    if (describe.version !== this.description.version)
+      throw new Error(`${this.id} changed while this batch waited; featurise it again`);
+    return features;
   }
 
-  /** Threads ready to take a batch (for tests and diagnostics). */
-  get threads(): number {
-    return this.pool.threads.length;
-  }
-
-  dispose(): void {
-    void this.pool.destroy();
-  }
+  /** The pool is shared by every CNN; `Featurisers` destroys it. */
+  dispose(): void {}
 }

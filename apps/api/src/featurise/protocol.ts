@@ -1,9 +1,11 @@
 /** Messages between the API and its featurisation threads (structured-clone friendly). */
-import type { BuiltinCnnId, DecodedImage } from '@concord/features';
+import type { DecodedImage } from '@concord/features';
+import type { ImageModelSpec } from './catalogue.ts';
 
 export interface ImageTask {
-  cnn: BuiltinCnnId;
-  /** Decoded, resized images; may be empty (then the thread only loads and describes its CNN). */
+  /** The CNN to run; a thread loads it on first use and keeps it (reloaded when `stamp` changes). */
+  model: ImageModelSpec;
+  /** Decoded, resized images; may be empty (then the thread only loads and describes the CNN). */
   images: DecodedImage[];
 }
 

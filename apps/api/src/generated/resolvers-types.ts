@@ -50,6 +50,8 @@ export type Query = {
   dataset?: Maybe<Dataset>;
   /** Datasets the caller's key may see, oldest first. */
   datasets: DatasetConnection;
+  /** The image featurisers a dataset may be created with: the built-in CNNs, then the operator's user models. */
+  imageFeaturisers: Array<ImageFeaturiserInfo>;
   item?: Maybe<Item>;
   items: ItemConnection;
   bulkIngestion?: Maybe<BulkIngestion>;
@@ -314,7 +316,10 @@ export type Dataset = {
   modalities: Array<Scalars['String']['output']>;
   /** Default shared-space dimension D of its models. */
   dimension: Scalars['Int']['output'];
+  /** Featuriser id per modality as recorded at creation, e.g. {image: "nsfwjs/mobilenet_v2", text: "lsa-tfidf"}. */
   featurisers: Scalars['JSON']['output'];
+  /** The CNN every image of the dataset (and every image query) is featurised with; fixed at creation. Null without the image modality. */
+  imageFeaturiser?: Maybe<ImageFeaturiserInfo>;
   retrainPolicy: RetrainPolicy;
   activeModel?: Maybe<Model>;
   sites: Array<Site>;
@@ -324,6 +329,25 @@ export type Dataset = {
   counts: DatasetCounts;
   createdAt: Scalars['DateTime']['output'];
   updatedAt: Scalars['DateTime']['output'];
+};
+
+export type ImageFeaturiserKind =
+  /** A CNN whose weights ship inside nsfwjs (loaded offline). */
+  | 'BUILTIN'
+  /** A TF.js model from the operator's models folder (CONCORD_MODELS_DIR). */
+  | 'USER';
+
+/** An image featuriser: content → feature vector, recorded by id and version with every vector. */
+export type ImageFeaturiserInfo = {
+  __typename?: 'ImageFeaturiserInfo';
+  /** e.g. nsfwjs/mobilenet_v2, nsfwjs/inception_v3, user/<folder name>. */
+  id: Scalars['String']['output'];
+  kind: ImageFeaturiserKind;
+  /** Feature vector size; null when a user model cannot be loaded (the description says why). */
+  dims?: Maybe<Scalars['Int']['output']>;
+  /** Side of the square image the CNN takes, pixels. */
+  inputSize?: Maybe<Scalars['Int']['output']>;
+  description: Scalars['String']['output'];
 };
 
 /** Counts of a dataset's items; sites and labels without items count 0. */
@@ -410,8 +434,11 @@ export type CreateDatasetInput = {
   modalities?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Shared-space dimension D (default 256). */
   dimension?: InputMaybe<Scalars['Int']['input']>;
+  /** Id of one of imageFeaturisers (default: the server's IMAGE_FEATURISER). Fixed for the dataset's life. */
+  imageFeaturiser?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A dataset's featurisers are fixed at creation: its vectors and models all depend on them. */
 export type UpdateDatasetInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   description?: InputMaybe<Scalars['String']['input']>;
@@ -1005,6 +1032,8 @@ export type ResolversTypes = {
   ErrorCode: ErrorCode;
   UserError: ResolverTypeWrapper<UserError>;
   Dataset: ResolverTypeWrapper<DatasetRow>;
+  ImageFeaturiserKind: ImageFeaturiserKind;
+  ImageFeaturiserInfo: ResolverTypeWrapper<ImageFeaturiserInfo>;
   DatasetCounts: ResolverTypeWrapper<DatasetCountsRow>;
   ModalityCount: ResolverTypeWrapper<ModalityCount>;
   SiteCount: ResolverTypeWrapper<SiteCountRow>;
@@ -1134,6 +1163,7 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   UserError: UserError;
   Dataset: DatasetRow;
+  ImageFeaturiserInfo: ImageFeaturiserInfo;
   DatasetCounts: DatasetCountsRow;
   ModalityCount: ModalityCount;
   SiteCount: SiteCountRow;
@@ -1254,6 +1284,11 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     Partial<QueryDatasetsArgs>
+  >;
+  imageFeaturisers?: Resolver<
+    Array<ResolversTypes['ImageFeaturiserInfo']>,
+    ParentType,
+    ContextType
   >;
   item?: Resolver<
     Maybe<ResolversTypes['Item']>,
@@ -1513,6 +1548,7 @@ export type DatasetResolvers<
   modalities?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   dimension?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   featurisers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  imageFeaturiser?: Resolver<Maybe<ResolversTypes['ImageFeaturiserInfo']>, ParentType, ContextType>;
   retrainPolicy?: Resolver<ResolversTypes['RetrainPolicy'], ParentType, ContextType>;
   activeModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   sites?: Resolver<Array<ResolversTypes['Site']>, ParentType, ContextType>;
@@ -1521,6 +1557,18 @@ export type DatasetResolvers<
   counts?: Resolver<ResolversTypes['DatasetCounts'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ImageFeaturiserInfoResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['ImageFeaturiserInfo'] =
+    ResolversParentTypes['ImageFeaturiserInfo'],
+> = {
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ImageFeaturiserKind'], ParentType, ContextType>;
+  dims?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  inputSize?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type DatasetCountsResolvers<
@@ -2022,6 +2070,7 @@ export type Resolvers<ContextType = Context> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   UserError?: UserErrorResolvers<ContextType>;
   Dataset?: DatasetResolvers<ContextType>;
+  ImageFeaturiserInfo?: ImageFeaturiserInfoResolvers<ContextType>;
   DatasetCounts?: DatasetCountsResolvers<ContextType>;
   ModalityCount?: ModalityCountResolvers<ContextType>;
   SiteCount?: SiteCountResolvers<ContextType>;

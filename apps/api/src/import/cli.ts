@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { SourceItem } from '@concord/features';
 import { startApp } from '../app.ts';
+import { AppError } from '../errors.ts';
 import { parseEnv } from '../env.ts';
 import { silentLogger, type Logger } from '../logger.ts';
 import { createDataset } from '../services/datasets/create-dataset.ts';
@@ -30,6 +31,8 @@ import {
 const USAGE = `usage: import <folder|manifest.csv|manifest.jsonl> --dataset <name|id> [options]
   --create                 create the dataset when it does not exist (image + text)
   --dimension N            shared-space size of a created dataset (default 256)
+  --image-featuriser ID    image CNN of a created dataset: nsfwjs/mobilenet_v2, nsfwjs/inception_v3
+                           or user/<name> from CONCORD_MODELS_DIR (default IMAGE_FEATURISER)
   --site NAME              site of items that name none (created when missing)
   --label NAME             label of items that have none (repeatable)
   --label-from-folder      folder input: label = parent folder name
@@ -43,6 +46,7 @@ const OPTIONS = {
   dataset: { type: 'string' },
   create: { type: 'boolean', default: false },
   dimension: { type: 'string' },
+  'image-featuriser': { type: 'string' },
   site: { type: 'string' },
   label: { type: 'string', multiple: true },
   'label-from-folder': { type: 'boolean', default: false },
@@ -140,10 +144,19 @@ export async function runImportCli(
     const name = opts.dataset;
     let dataset = (await deps.repos.datasets.all()).find((d) => d.name === name || d.id === name);
     if (!dataset && opts.create) {
-      dataset = await createDataset(deps, SYSTEM_PRINCIPAL, {
+      const created = await createDataset(deps, SYSTEM_PRINCIPAL, {
         name,
         ...(dimension !== undefined ? { dimension } : {}),
+        ...(opts['image-featuriser'] !== undefined
+          ? { imageFeaturiser: opts['image-featuriser'] }
+          : {}),
+      }).catch((error: unknown) => {
+        if (!(error instanceof AppError)) throw error;
+        console.error(error.message);
+        return null;
       });
+      if (!created) return 2;
+      dataset = created;
       console.error(`created dataset "${dataset.name}" (${dataset.id})`);
     }
     if (!dataset) {

@@ -113,7 +113,7 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
     // The image features carry the featuriser's id; texts are featurised per model at training.
     const training = await repos.items.trainingItems(
       datasetId,
-      t.app.deps.featurisers.imageFeaturiserId,
+      t.app.deps.featurisers.defaultImageId,
     );
     const images = training.filter((i) => i.modality === 'image');
     expect(images).toHaveLength(4);

@@ -31,7 +31,7 @@ export async function planTrainingRun(deps: AppDeps, runId: string): Promise<voi
       const data = await loadTrainingSet(
         repos,
         dataset.id,
-        deps.featurisers.imageFeaturiserId,
+        deps.featurisers.imageIdOf(dataset),
         config.textDimensions,
         config.drcl.seed ?? 42,
       );

@@ -103,10 +103,7 @@ describe.each(TEST_DATABASE_MODES)('the training snapshot ($name)', (mode) => {
 
   it('gives a unit exactly the snapshot items, with their stored vectors, after items were added', async () => {
     const deps = t.app.deps;
-    const before = await deps.repos.items.trainingItems(
-      datasetId,
-      deps.featurisers.imageFeaturiserId,
-    );
+    const before = await deps.repos.items.trainingItems(datasetId, deps.featurisers.defaultImageId);
     const extra = emojiTestCorpus(6, SITES);
     const added = [...extra.images.slice(-4), ...extra.texts.slice(-4)].map((item) =>
       toInput({ ...item, split: 'TRAIN' }, 'late-'),

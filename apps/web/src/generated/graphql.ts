@@ -18,6 +18,8 @@ export type CreateDatasetInput = {
   modalities?: Array<string> | null | undefined;
   /** Shared-space dimension D (default 256). */
   dimension?: number | null | undefined;
+  /** Id of one of imageFeaturisers (default: the server's IMAGE_FEATURISER). Fixed for the dataset's life. */
+  imageFeaturiser?: string | null | undefined;
 };
 
 export type RetrainPolicyInput = {

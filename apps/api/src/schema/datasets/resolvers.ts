@@ -1,6 +1,6 @@
 import { authorize } from '../../auth/principal.ts';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
-import { createDataset } from '../../services/datasets/create-dataset.ts';
+import { createDataset, describeImageFeaturiser } from '../../services/datasets/create-dataset.ts';
 import { deleteDataset } from '../../services/datasets/delete-dataset.ts';
 import { createLabel, deleteLabel, renameLabel } from '../../services/datasets/manage-labels.ts';
 import { createSite, deleteSite, updateSite } from '../../services/datasets/manage-sites.ts';
@@ -27,6 +27,11 @@ export const datasetResolvers: Resolvers = {
           scope: p.datasetIds,
         });
         return toConnection(page);
+      }),
+    imageFeaturisers: (_, __, { deps, principal }) =>
+      query(async () => {
+        authorize(principal, 'viewer');
+        return deps.featurisers.list();
       }),
   },
   Mutation: {
@@ -55,6 +60,8 @@ export const datasetResolvers: Resolvers = {
   },
   Dataset: {
     featurisers: (dataset) => dataset.featurisers,
+    imageFeaturiser: (dataset, _, { deps }) =>
+      dataset.modalities.includes('image') ? describeImageFeaturiser(deps, dataset) : null,
     retrainPolicy: (dataset) => readRetrainPolicy(dataset.retrainPolicy),
     activeModel: (dataset, _, { loaders }) =>
       dataset.activeModelId ? loaders.model.load(dataset.activeModelId) : null,

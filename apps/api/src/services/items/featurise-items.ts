@@ -23,14 +23,17 @@ export type Decision =
 
 export async function* featuriseItems(
   deps: AppDeps,
-  dataset: Pick<Dataset, 'id' | 'modalities'>,
+  dataset: Pick<Dataset, 'id' | 'modalities'> & { featurisers: unknown },
   prepared: PreparedItem[],
 ): AsyncGenerator<{ p: PreparedItem; decision: Decision }> {
   const { repos } = deps;
+  // The dataset's own CNN, the one it was created with: all its vectors come from one featuriser.
+  const imageId = deps.featurisers.imageIdOf(dataset);
   const byIndex = new Map(prepared.map((p) => [String(p.index), p]));
   const isKnown = async (checksum: string, modality: 'image' | 'text') =>
     (await repos.items.findByChecksum(dataset.id, modality, checksum)) !== null;
   for await (const result of deps.featurisers.run(
+    imageId,
     prepared.map((p) => p.source),
     isKnown,
   )) {

@@ -62,7 +62,7 @@ export async function runBulkIngestion(deps: AppDeps, id: string): Promise<BulkS
 async function storeChunk(
   deps: AppDeps,
   id: string,
-  dataset: { id: string; modalities: string[] },
+  dataset: { id: string; modalities: string[]; featurisers: unknown },
   prepared: PreparedItem[],
 ): Promise<number> {
   const labelIdsOf = labelResolver(deps, dataset.id, () => prepared.flatMap((p) => p.labels));

@@ -3,7 +3,7 @@
  * the corpus was, embedded by the model's network for its modality, and matched against one
  * model's embeddings only — the active model unless `modelId` names another.
  */
-import type { Model, SearchMode } from '@concord/db';
+import type { Dataset, Model, SearchMode } from '@concord/db';
 import { MAX_SEARCH_PAGE } from '@concord/db';
 import { authorize, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
@@ -67,7 +67,7 @@ export async function search(
       ['first'],
     );
   }
-  const vector = checkQueryVector(await queryVector(deps, model, args.query));
+  const vector = checkQueryVector(await queryVector(deps, dataset, model, args.query));
   const filters = {
     ...(args.targetModality ? { modalities: [args.targetModality] } : {}),
     ...(args.siteIds?.length ? { siteIds: args.siteIds } : {}),
@@ -99,6 +99,7 @@ export async function search(
 
 async function queryVector(
   deps: AppDeps,
+  dataset: Dataset,
   model: Model,
   query: SearchQuery,
 ): Promise<Float32Array | number[]> {
@@ -124,7 +125,13 @@ async function queryVector(
     const features = await deps.runtime.textFeatures(model.id, query.text);
     return deps.runtime.embed(model.id, 'text', features);
   }
-  const features = await deps.featurisers.imageFeatures(query.image!);
+  // The CNN the model's image network was trained on (recorded with it), else the dataset's.
+  const network = await deps.repos.models.modality(model.id, 'image');
+  const imageId =
+    network && network.featuriserId !== 'unknown'
+      ? network.featuriserId
+      : deps.featurisers.imageIdOf(dataset);
+  const features = await deps.featurisers.imageFeatures(imageId, query.image!);
   return deps.runtime.embed(model.id, 'image', features);
 }
 
