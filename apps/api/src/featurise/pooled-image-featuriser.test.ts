@@ -1,12 +1,18 @@
 /**
  * The image featuriser pool: bounded waiting, a typed refusal past the bound, and it goes on;
- * search queries go before waiting ingestion batches and are not refused for their backlog.
+ * search queries go before waiting ingestion batches and are not refused for their backlog; the
+ * CNNs of several datasets share the threads.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeImage } from '@concord/features';
 import { loadEmojiCorpus } from '@concord/features/demo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
+import { writeChannelMeansModel } from '../testing/user-model.ts';
+import { resolveImageModel } from './catalogue.ts';
 import { ImageFeaturiserPool, type PooledImageFeaturiser } from './pooled-image-featuriser.ts';
 
 describe('PooledImageFeaturiser', () => {
@@ -64,5 +70,54 @@ describe('PooledImageFeaturiser', () => {
     await Promise.all([...ingestion, ...asked]);
     expect(done[0]).toBe('ingest 3 refused: SERVICE_BUSY');
     expect(done.slice(1)).toEqual(['ingest 0', 'query 0', 'query 1', 'ingest 1', 'ingest 2']);
+  }, 300_000);
+});
+
+describe('ImageFeaturiserPool with several CNNs', () => {
+  let threads: ImageFeaturiserPool;
+  let modelsDir = '';
+  beforeAll(async () => {
+    threads = ImageFeaturiserPool.start(1, 4);
+    modelsDir = await mkdtemp(join(tmpdir(), 'concord-pool-models-'));
+    await writeChannelMeansModel(join(modelsDir, 'channel-means'));
+  });
+  afterAll(async () => {
+    await threads?.destroy();
+    await rm(modelsDir, { recursive: true, force: true });
+  });
+
+  it('runs each task with the CNN it names on one thread, and reloads a user model whose folder changed', async () => {
+    const png = readFileSync(loadEmojiCorpus().find((r) => r.label === 'Flags')!.imagePath);
+    const mobilenet = await threads.featuriser({
+      kind: 'builtin',
+      id: 'nsfwjs/mobilenet_v2',
+      model: 'mobilenet_v2',
+    });
+    const spec = (await resolveImageModel('user/channel-means', modelsDir))!;
+    const user = await threads.featuriser(spec);
+    expect([user.id, user.dims, user.inputSize]).toEqual(['user/channel-means', 3, 16]);
+    const small = await decodeImage(png, 'png', { size: user.inputSize });
+    const large = await decodeImage(png, 'png', { size: mobilenet.inputSize });
+    // Interleaved on the one thread: each batch gets its own CNN's vectors.
+    const [a, b, c] = await Promise.all([
+      user.featurise([small]),
+      mobilenet.featurise([large]),
+      user.featurise([small]),
+    ]);
+    expect([a[0]!.length, b[0]!.length, c[0]!.length]).toEqual([3, 1280, 3]);
+    // The per-channel means of x/255 (the model's kernel is the identity): within [0, 1].
+    expect(a[0]!.every((x) => x >= 0 && x <= 1)).toBe(true);
+
+    // Twice the kernel: a new content hash, so a new version, and twice the vector.
+    await writeChannelMeansModel(join(modelsDir, 'channel-means'), 2);
+    const changed = (await resolveImageModel('user/channel-means', modelsDir))!;
+    const doubled = await threads.featuriser(changed);
+    expect(doubled.version).not.toBe(user.version);
+    const [d] = await doubled.featurise([small]);
+    // Tolerance: float32 products of values in [0, 1] by 1 and by 2.
+    for (let i = 0; i < 3; i++) expect(Math.abs(d![i]! - 2 * a[0]![i]!)).toBeLessThan(1e-5);
+    // The old featuriser's version no longer matches what the thread has loaded: refused, so
+    // no vector is ever recorded under a version that did not compute it.
+    await expect(user.featurise([small])).rejects.toThrow(/changed/);
   }, 300_000);
 });
