@@ -9,6 +9,12 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ErrorCode =
   'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FAILED_PRECONDITION' | 'PAYLOAD_TOO_LARGE';
 
+export type ImageFeaturiserKind =
+  /** A CNN whose weights ship inside nsfwjs (loaded offline). */
+  | 'BUILTIN'
+  /** A TF.js model from the operator's models folder (CONCORD_MODELS_DIR). */
+  | 'USER';
+
 export type RetrainPolicyKind = 'MANUAL' | 'CRON' | 'THRESHOLD';
 
 export type CreateDatasetInput = {
@@ -216,6 +222,13 @@ export type DatasetQuery = {
     dimension: number;
     itemCount: number;
     createdAt: string;
+    imageFeaturiser: {
+      id: string;
+      kind: ImageFeaturiserKind;
+      dims: number | null;
+      inputSize: number | null;
+      description: string;
+    } | null;
     activeModel: { id: string; version: number; meanMap: number | null } | null;
     retrainPolicy: {
       kind: RetrainPolicyKind;
@@ -347,6 +360,26 @@ export type ItemCardFragment = {
   thumbnail: string | null;
   site: { id: string; name: string };
   labels: Array<{ id: string; name: string }>;
+};
+
+export type ImageFeaturisersQueryVariables = Exact<{ [key: string]: never }>;
+
+export type ImageFeaturisersQuery = {
+  imageFeaturisers: Array<{
+    id: string;
+    kind: ImageFeaturiserKind;
+    dims: number | null;
+    inputSize: number | null;
+    description: string;
+  }>;
+};
+
+export type ImageFeaturiserFragment = {
+  id: string;
+  kind: ImageFeaturiserKind;
+  dims: number | null;
+  inputSize: number | null;
+  description: string;
 };
 
 export type CreateDatasetMutationVariables = Exact<{
@@ -719,6 +752,18 @@ export const ItemCardFragmentDoc = new TypedDocumentString(
     `,
   { fragmentName: 'ItemCard' },
 ) as unknown as TypedDocumentString<ItemCardFragment, unknown>;
+export const ImageFeaturiserFragmentDoc = new TypedDocumentString(
+  `
+    fragment ImageFeaturiser on ImageFeaturiserInfo {
+  id
+  kind
+  dims
+  inputSize
+  description
+}
+    `,
+  { fragmentName: 'ImageFeaturiser' },
+) as unknown as TypedDocumentString<ImageFeaturiserFragment, unknown>;
 export const RunSummaryFragmentDoc = new TypedDocumentString(
   `
     fragment RunSummary on TrainingRun {
@@ -840,6 +885,9 @@ export const DatasetDocument = new TypedDocumentString(`
     dimension
     itemCount
     createdAt
+    imageFeaturiser {
+      ...ImageFeaturiser
+    }
     activeModel {
       id
       version
@@ -894,6 +942,13 @@ export const DatasetDocument = new TypedDocumentString(`
     }
     count
   }
+}
+fragment ImageFeaturiser on ImageFeaturiserInfo {
+  id
+  kind
+  dims
+  inputSize
+  description
 }`) as unknown as TypedDocumentString<DatasetQuery, DatasetQueryVariables>;
 export const AllDatasetCountsDocument = new TypedDocumentString(`
     query AllDatasetCounts {
@@ -1006,6 +1061,19 @@ export const ItemDocument = new TypedDocumentString(`
     name
   }
 }`) as unknown as TypedDocumentString<ItemQuery, ItemQueryVariables>;
+export const ImageFeaturisersDocument = new TypedDocumentString(`
+    query ImageFeaturisers {
+  imageFeaturisers {
+    ...ImageFeaturiser
+  }
+}
+    fragment ImageFeaturiser on ImageFeaturiserInfo {
+  id
+  kind
+  dims
+  inputSize
+  description
+}`) as unknown as TypedDocumentString<ImageFeaturisersQuery, ImageFeaturisersQueryVariables>;
 export const CreateDatasetDocument = new TypedDocumentString(`
     mutation CreateDataset($input: CreateDatasetInput!) {
   createDataset(input: $input) {

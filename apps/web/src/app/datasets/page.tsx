@@ -7,6 +7,7 @@ import { Empty, ErrorBox, Loading } from '../../components/states.tsx';
 import {
   AllDatasetCountsDocument,
   CreateDatasetDocument,
+  ImageFeaturisersDocument,
   type AllDatasetCountsQuery,
 } from '../../generated/graphql.ts';
 import { errorMessage, execute } from '../../lib/client.ts';
@@ -82,6 +83,11 @@ function DatasetRow({
 function CreateDataset({ onCreated }: { onCreated: () => void }) {
   const [name, setName] = useState('');
   const [dimension, setDimension] = useState('256');
+  const featurisers = useQuery(ImageFeaturisersDocument, {});
+  const offered = featurisers.data?.imageFeaturisers ?? [];
+  // Default: the first offered (the built-in MobileNetV2) until the user picks another.
+  const [picked, setPicked] = useState<string | null>(null);
+  const featuriser = picked ?? offered[0]?.id ?? null;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -91,7 +97,11 @@ function CreateDataset({ onCreated }: { onCreated: () => void }) {
     setError(null);
     try {
       const { createDataset } = await execute(CreateDatasetDocument, {
-        input: { name: name.trim(), dimension: Number(dimension) },
+        input: {
+          name: name.trim(),
+          dimension: Number(dimension),
+          ...(featuriser ? { imageFeaturiser: featuriser } : {}),
+        },
       });
       if (createDataset.errors.length > 0) {
         setError(createDataset.errors.map((e) => e.message).join(' '));
@@ -124,12 +134,35 @@ function CreateDataset({ onCreated }: { onCreated: () => void }) {
             onChange={(e) => setDimension(e.target.value)}
           />
         </label>
+        <label className="field">
+          Image featuriser
+          <select
+            value={featuriser ?? ''}
+            onChange={(e) => setPicked(e.target.value)}
+            disabled={offered.length === 0}
+            data-testid="image-featuriser-select"
+          >
+            {offered.map((f) => (
+              <option key={f.id} value={f.id} disabled={f.dims === null} title={f.description}>
+                {f.id}
+                {f.dims !== null ? ` · ${f.dims}-d · ${f.inputSize} px` : ' · cannot be loaded'}
+              </option>
+            ))}
+          </select>
+        </label>
         <div className="field" style={{ alignSelf: 'end' }}>
           <button className="button primary" disabled={busy || !name.trim()}>
             {busy ? 'Creating…' : 'Create'}
           </button>
         </div>
+        {featurisers.error ? (
+          <p className="field-error">Image featurisers: {errorMessage(featurisers.error)}</p>
+        ) : null}
         {error ? <p className="field-error">{error}</p> : null}
+        <p className="muted small" style={{ gridColumn: '1 / -1' }}>
+          The image featuriser turns every image (and every image query) into features; it is fixed
+          once the dataset exists.
+        </p>
       </form>
     </details>
   );

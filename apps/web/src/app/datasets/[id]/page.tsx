@@ -45,6 +45,13 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
                   {d.itemCount} items · modalities {d.modalities.join(', ')} · D = {d.dimension} ·{' '}
                   {d.activeModel ? `active model v${d.activeModel.version}` : 'no active model'}
                 </div>
+                {d.imageFeaturiser ? (
+                  <div className="muted small" data-testid="image-featuriser">
+                    Images featurised by <code>{d.imageFeaturiser.id}</code>
+                    {d.imageFeaturiser.dims !== null ? ` (${d.imageFeaturiser.dims}-d)` : ''} —{' '}
+                    {d.imageFeaturiser.description}; fixed when the dataset was created.
+                  </div>
+                ) : null}
               </div>
             </div>
             <section className="panel">
