@@ -1,13 +1,14 @@
 /**
  * The `import` CLI as a user runs it (a process on an embedded database in a temp folder): a CSV
- * manifest goes in, a bad row fails alone (exit code 1, listed and written to --errors), and a
- * second run stores nothing twice.
+ * manifest goes in, a bad row fails alone (exit code 1, listed and written to --errors), a
+ * second run stores nothing twice, and a created dataset gets the CNN --image-featuriser names.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDatabase } from '@concord/db';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -66,6 +67,34 @@ describe('import CLI (embedded database)', () => {
     const missing = await runCli([manifest, '--dataset', 'nope'], dataDir);
     expect(missing.code).toBe(2);
     expect(missing.out).toMatch(/no dataset "nope"/);
+  });
+
+  it('creates a dataset with the CNN --image-featuriser names; an unknown one creates nothing', async () => {
+    const data = join(dir, 'featurisers');
+    const refused = await runCli(
+      [manifest, '--dataset', 'bad', '--create', '--image-featuriser', 'user/../x'],
+      data,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.out).toMatch(/Unknown image featuriser "user\/\.\.\/x"/);
+    const args = ['--dataset', 'deep', '--create', '--image-featuriser', 'nsfwjs/inception_v3'];
+    const made = await runCli([manifest, ...args, '--quiet'], data);
+    expect(made.out).toMatch(/3 created, 0 duplicates \(already stored\), 1 failed/);
+    const db = await openDatabase({ mode: 'embedded', dataDir: data });
+    try {
+      expect(await db.sql.query(`SELECT name, featurisers FROM dataset`)).toEqual([
+        { name: 'deep', featurisers: { image: 'nsfwjs/inception_v3', text: 'lsa-tfidf' } },
+      ]);
+      const vectors = await db.sql.query<{ id: string; dims: number }>(
+        `SELECT featuriser_id AS id, dimension AS dims FROM feature_vector`,
+      );
+      expect(vectors).toEqual([
+        { id: 'nsfwjs/inception_v3', dims: 2048 },
+        { id: 'nsfwjs/inception_v3', dims: 2048 },
+      ]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('refuses an embedded database another process has open', async () => {
