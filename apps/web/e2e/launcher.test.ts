@@ -2,13 +2,15 @@
  * `npm start` (scripts/start.ts) as processes and HTTP: it starts the API + worker and the
  * dashboard on an embedded database, the printed admin key signs in through the dashboard's
  * `/api/graphql` and its sign-in page (Chromium), SIGTERM stops both children cleanly, the data folder starts again without a new
- * key, and a dashboard that dies takes the API down with it and a non-zero exit.
+ * key, and either child dying takes the other down with it and a non-zero exit. Also the rule
+ * that decides when `npm start` rebuilds the dashboard, on a fixture app.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { staleReason, writeStamp } from '../scripts/build.ts';
 import { freePort, isAlive, launchPlatform, type Platform } from './support/platform.ts';
 import { CHROMIUM_ARGS, echo, ensureChromium, START_TIMEOUT, TEST_ENV } from './support/stack.ts';
 
@@ -93,5 +95,63 @@ describe('npm start: the API and the dashboard from one command', () => {
     );
     expect(platform.output()).toContain('[concord] stopped (API exit code 0)');
     expect(isAlive(ready.apiPid)).toBe(false);
+  });
+
+  it('stops the dashboard with a non-zero exit when the API dies', async () => {
+    const platform = await start();
+    const ready = await platform.ready(START_TIMEOUT);
+    process.kill(ready.apiPid, 'SIGKILL');
+    const exit = await platform.exited;
+    expect(exit.code).toBe(1);
+    expect(platform.output()).toContain(
+      '[concord] the API exited unexpectedly (signal SIGKILL); stopping',
+    );
+    expect(platform.output()).toMatch(/\[concord\] stopped \(dashboard exit code (0|143)\)/);
+    expect(isAlive(ready.webPid)).toBe(false);
+  });
+});
+
+describe('when npm start rebuilds the dashboard (scripts/build.ts --if-stale)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'concord-build-rule-'));
+  const web = join(root, 'apps/web');
+  const write = (path: string, text: string) => {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, text);
+  };
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('rebuilds when what the build was made from changed, not when only mtimes did', () => {
+    write(join(web, 'src/app/page.tsx'), 'export default function Page() { return null; }\n');
+    write(join(web, 'package.json'), '{ "name": "fixture" }\n');
+    write(join(web, 'next.config.ts'), 'export default {};\n');
+    write(join(web, 'tsconfig.json'), '{}\n');
+    write(join(root, 'package-lock.json'), '{ "lockfileVersion": 3 }\n');
+    expect(staleReason(web)).toBe('no build yet');
+    write(join(web, '.next/BUILD_ID'), 'first');
+    expect(staleReason(web)).toBe('the build has no stamp');
+    writeStamp(web);
+    expect(staleReason(web)).toBeNull();
+
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(web, 'src/app/page.tsx'), later, later);
+    expect(staleReason(web)).toBeNull();
+
+    write(join(web, 'src/app/page.tsx'), 'export default function Page() { return 1; }\n');
+    expect(staleReason(web)).toBe('sources or dependencies changed');
+    write(join(web, 'src/app/page.tsx'), 'export default function Page() { return null; }\n');
+    expect(staleReason(web)).toBeNull();
+
+    write(join(web, 'src/app/new/page.tsx'), 'export default function New() { return null; }\n');
+    expect(staleReason(web)).toBe('sources or dependencies changed');
+    rmSync(join(web, 'src/app/new'), { recursive: true });
+    expect(staleReason(web)).toBeNull();
+
+    write(join(root, 'package-lock.json'), '{ "lockfileVersion": 3, "next": "16.5.0" }\n');
+    expect(staleReason(web)).toBe('sources or dependencies changed');
+    writeStamp(web);
+    expect(staleReason(web)).toBeNull();
+
+    write(join(web, '.next/BUILD_ID'), 'second');
+    expect(staleReason(web)).toBe('the build was replaced since it was stamped');
   });
 });

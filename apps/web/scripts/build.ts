@@ -14,22 +14,24 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const STAMP = '.next/concord-build.json';
 const WEB_DIR = fileURLToPath(new URL('..', import.meta.url));
-const REPO_ROOT = join(WEB_DIR, '../..');
-const NEXT_DIR = join(WEB_DIR, '.next');
-const STAMP = join(NEXT_DIR, 'concord-build.json');
-const INPUTS = [
-  join(WEB_DIR, 'src'),
-  join(WEB_DIR, 'public'),
-  join(WEB_DIR, 'package.json'),
-  join(WEB_DIR, 'next.config.ts'),
-  join(WEB_DIR, 'tsconfig.json'),
-  join(REPO_ROOT, 'package-lock.json'),
-];
 
 interface Stamp {
   fingerprint: string;
   buildId: string;
+}
+
+/** What a build of the app in `webDir` is made from (the lockfile sits two levels up). */
+function inputs(webDir: string): string[] {
+  return [
+    join(webDir, 'src'),
+    join(webDir, 'public'),
+    join(webDir, 'package.json'),
+    join(webDir, 'next.config.ts'),
+    join(webDir, 'tsconfig.json'),
+    join(webDir, '../../package-lock.json'),
+  ];
 }
 
 function filesUnder(path: string): string[] {
@@ -40,36 +42,42 @@ function filesUnder(path: string): string[] {
     .flatMap((entry) => filesUnder(join(path, entry.name)));
 }
 
-function fingerprint(): string {
+function fingerprint(webDir: string): string {
   const hash = createHash('sha256');
-  for (const file of INPUTS.flatMap(filesUnder)) {
-    hash.update(`${relative(REPO_ROOT, file)}\0`);
+  for (const file of inputs(webDir).flatMap(filesUnder)) {
+    hash.update(`${relative(webDir, file)}\0`);
     hash.update(readFileSync(file));
     hash.update('\0');
   }
   return hash.digest('hex');
 }
 
-function readBuildId(): string | null {
-  const path = join(NEXT_DIR, 'BUILD_ID');
+function readBuildId(webDir: string): string | null {
+  const path = join(webDir, '.next/BUILD_ID');
   return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;
 }
 
-/** Why the build must be (re)made, or null when `.next` was built from the current inputs. */
-function staleReason(): string | null {
-  const buildId = readBuildId();
+/** Records that `.next` (as it is now) was built from the inputs as they were at `fingerprint`. */
+export function writeStamp(webDir: string, inputsFingerprint = fingerprint(webDir)): void {
+  const stamp: Stamp = { fingerprint: inputsFingerprint, buildId: readBuildId(webDir) ?? '' };
+  writeFileSync(join(webDir, STAMP), `${JSON.stringify(stamp)}\n`);
+}
+
+/** Why the app in `webDir` must be (re)built, or null when `.next` was built from its inputs. */
+export function staleReason(webDir: string): string | null {
+  const buildId = readBuildId(webDir);
   if (buildId === null) return 'no build yet';
-  if (!existsSync(STAMP)) return 'the build has no stamp';
-  const stamp = JSON.parse(readFileSync(STAMP, 'utf8')) as Stamp;
+  if (!existsSync(join(webDir, STAMP))) return 'the build has no stamp';
+  const stamp = JSON.parse(readFileSync(join(webDir, STAMP), 'utf8')) as Stamp;
   if (stamp.buildId !== buildId) return 'the build was replaced since it was stamped';
-  if (stamp.fingerprint !== fingerprint()) return 'sources or dependencies changed';
+  if (stamp.fingerprint !== fingerprint(webDir)) return 'sources or dependencies changed';
   return null;
 }
 
 async function build(): Promise<void> {
-  const inputs = fingerprint();
+  const before = fingerprint(WEB_DIR);
   const started = Date.now();
-  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/next'), ['build'], {
+  const child = spawn(join(WEB_DIR, '../../node_modules/.bin/next'), ['build'], {
     cwd: WEB_DIR,
     stdio: 'inherit',
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
@@ -79,21 +87,21 @@ async function build(): Promise<void> {
   // Next writes next-env.d.ts on every build, unformatted; the root `prettier --check .` (which
   // does not read apps/web/.gitignore) would flag it. Nothing here needs it (src/css.d.ts).
   rmSync(join(WEB_DIR, 'next-env.d.ts'), { force: true });
-  const stamp: Stamp = { fingerprint: inputs, buildId: readBuildId() ?? '' };
-  writeFileSync(STAMP, `${JSON.stringify(stamp)}\n`);
+  writeStamp(WEB_DIR, before);
   console.log(`dashboard built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
-const ifStale = process.argv.includes('--if-stale');
-const reason = ifStale ? staleReason() : 'asked to';
-if (reason === null) {
-  console.log('dashboard build is up to date');
-} else {
-  console.log(`building the dashboard (${reason}; takes a few minutes)`);
-  try {
-    await build();
-  } catch (error) {
-    console.error((error as Error).message);
-    process.exit(1);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const reason = process.argv.includes('--if-stale') ? staleReason(WEB_DIR) : 'asked to';
+  if (reason === null) {
+    console.log('dashboard build is up to date');
+  } else {
+    console.log(`building the dashboard (${reason}; takes a few minutes)`);
+    try {
+      await build();
+    } catch (error) {
+      console.error((error as Error).message);
+      process.exit(1);
+    }
   }
 }
