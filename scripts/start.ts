@@ -31,6 +31,9 @@ function parseConfig(env: NodeJS.ProcessEnv): LauncherConfig {
   if (dashboard !== 'on' && dashboard !== 'off') {
     throw new Error(`DASHBOARD must be on or off, not "${dashboard}"`);
   }
+  if (dashboard === 'on' && (env.RUN_API === 'false' || env.RUN_API === '0')) {
+    throw new Error('RUN_API=false leaves the dashboard without an API: set DASHBOARD=off too');
+  }
   const webPort = Number(env.WEB_PORT ?? 3000);
   if (!Number.isInteger(webPort) || webPort < 1 || webPort > 65_535) {
     throw new Error(`WEB_PORT must be a port number (1-65535), not "${env.WEB_PORT}"`);
@@ -103,17 +106,25 @@ const config = (() => {
 const children: Child[] = [];
 let stopping = false;
 
+function signalGroup(child: Child, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.process.pid!, signal);
+  } catch {
+    // it exited meanwhile
+  }
+}
+
 /** Stops every running child (SIGTERM to its group, SIGKILL after the timeout), then exits. */
 async function stopAll(exitCode: number, message: string): Promise<never> {
   stopping = true;
   say(message);
   const running = children.filter(isRunning);
-  for (const child of running) process.kill(-child.process.pid!, 'SIGTERM');
+  for (const child of running) signalGroup(child, 'SIGTERM');
   let killed = false;
   const kill = setTimeout(() => {
     for (const child of running.filter(isRunning)) {
       say(`the ${child.name} did not stop in ${STOP_TIMEOUT_MS / 1000} s: killing it`);
-      process.kill(-child.process.pid!, 'SIGKILL');
+      signalGroup(child, 'SIGKILL');
       killed = true;
     }
   }, STOP_TIMEOUT_MS);
@@ -130,6 +141,27 @@ function watch(child: Child): Child {
     if (!stopping) void stopAll(1, `the ${child.name} exited unexpectedly (${how}); stopping`);
   });
   return child;
+}
+
+/** `next start` against the API at `apiUrl`; resolves once it answers. */
+async function startDashboard(apiUrl: string): Promise<void> {
+  let announceReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (announceReady = resolve));
+  const { webHost: host, webPort: port } = config;
+  const web = watch(
+    launch('dashboard', [NEXT_BIN, 'start', '--hostname', host, '--port', String(port)], {
+      cwd: WEB_DIR,
+      env: { ...process.env, CONCORD_API_URL: graphqlUrl(apiUrl), NEXT_TELEMETRY_DISABLED: '1' },
+      prefix: '[web] ',
+      onLine: (line) => {
+        if (/Ready in/.test(line)) announceReady();
+      },
+    }),
+  );
+  say(`starting the dashboard (pid ${web.process.pid})`);
+  await ready;
+  const webUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+  if (!stopping) say(`ready: dashboard ${webUrl} (API ${graphqlUrl(apiUrl)})`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -166,26 +198,6 @@ if (config.dashboard) {
     if (!stopping) await stopAll(1, `the dashboard build failed (${built}); stopping the API`);
   } else {
     const url = await apiUrl;
-    let announceWebReady: () => void = () => undefined;
-    const webReady = new Promise<void>((resolve) => (announceWebReady = resolve));
-    const host = config.webHost;
-    const web = watch(
-      launch(
-        'dashboard',
-        [NEXT_BIN, 'start', '--hostname', host, '--port', String(config.webPort)],
-        {
-          cwd: WEB_DIR,
-          env: { ...process.env, CONCORD_API_URL: graphqlUrl(url), NEXT_TELEMETRY_DISABLED: '1' },
-          prefix: '[web] ',
-          onLine: (line) => {
-            if (/Ready in/.test(line)) announceWebReady();
-          },
-        },
-      ),
-    );
-    say(`starting the dashboard (pid ${web.process.pid})`);
-    await webReady;
-    const webUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${config.webPort}/`;
-    if (!stopping) say(`ready: dashboard ${webUrl} (API ${graphqlUrl(url)})`);
+    if (!stopping) await startDashboard(url);
   }
 }
