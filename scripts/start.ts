@@ -52,8 +52,8 @@ interface Child {
 }
 
 /**
- * Starts a child in its own process group (so a Ctrl-C reaches it only through us, once), copies
- * its stdout line by line (with `prefix`) and hands each line to `onLine`.
+ * Starts a child in a session and process group of its own (so a Ctrl-C reaches it only through
+ * us, once), copies its stdout line by line (with `prefix`) and hands each line to `onLine`.
  */
 function launch(
   name: string,
@@ -164,7 +164,8 @@ async function startDashboard(apiUrl: string): Promise<void> {
   if (!stopping) say(`ready: dashboard ${webUrl} (API ${graphqlUrl(apiUrl)})`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP too: the children run in sessions of their own, so a closed terminal reaches only us.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     // npm and tsx relay a terminal's Ctrl-C that already reached us: stop once.
     if (!stopping) void stopAll(0, `${signal}: stopping`);
