@@ -27,7 +27,12 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Fast job polling for the tests; no demo corpus (the tests seed their own dataset). */
+/**
+ * Fast job polling for the tests; no demo corpus (the tests seed their own dataset). NODE_ENV=test
+ * as before; note it also keeps Apollo Server from adding its own SIGTERM handler, which in
+ * development and production re-raises the signal once Apollo has stopped, so the API then exits
+ * by SIGTERM, possibly before main.ts's shutdown has closed the database.
+ */
 export const TEST_ENV = {
   NODE_ENV: 'test',
   JOB_POLL_SECONDS: '0.5',
