@@ -102,7 +102,8 @@ export class Featurisers {
       const f = await this.load(spec);
       return { id, kind: 'USER', dims: f.dims, inputSize: f.inputSize, description };
     } catch (error) {
-      const reason = (error as Error).message;
+      // Any viewer reads this: the operator's folder is not shown.
+      const reason = (error as Error).message.replaceAll(spec.dir, `<${spec.name}>`);
       return {
         id,
         kind: 'USER',

@@ -46,6 +46,7 @@ interface Info {
   kind: string;
   dims: number | null;
   inputSize: number | null;
+  description?: string;
 }
 interface Created {
   createDataset: {
@@ -119,7 +120,13 @@ describe.each(TEST_DATABASE_MODES)('image featurisers per dataset ($name)', (mod
   beforeAll(async () => {
     modelsDir = await mkdtemp(join(tmpdir(), 'concord-models-'));
     await writeChannelMeansModel(join(modelsDir, 'channel-means'));
-    // Neither is offered: a folder without model.json, a hidden folder, a file.
+    // Listed, but it cannot be loaded (its weight shard is missing): refused at creation.
+    await mkdir(join(modelsDir, 'broken'));
+    await writeFile(
+      join(modelsDir, 'broken', 'model.json'),
+      JSON.stringify({ weightsManifest: [{ paths: ['gone.bin'], weights: [] }] }),
+    );
+    // None is offered: a folder without model.json, a hidden folder, a file.
     await mkdir(join(modelsDir, 'no-model'));
     await writeChannelMeansModel(join(modelsDir, '.hidden'));
     await writeFile(join(modelsDir, 'model.json'), '{}');
@@ -143,8 +150,12 @@ describe.each(TEST_DATABASE_MODES)('image featurisers per dataset ($name)', (mod
     ).toEqual([
       { id: 'nsfwjs/mobilenet_v2', kind: 'BUILTIN', dims: 1280, inputSize: 224 },
       { id: 'nsfwjs/inception_v3', kind: 'BUILTIN', dims: 2048, inputSize: 299 },
+      { id: 'user/broken', kind: 'USER', dims: null, inputSize: null },
       { id: 'user/channel-means', kind: 'USER', dims: 3, inputSize: USER_MODEL_SIZE },
     ]);
+    const broken = answer.data.imageFeaturisers.find((f) => f.id === 'user/broken')!;
+    expect(broken.description).toMatch(/cannot be loaded: weight shard gone\.bin .* is missing/);
+    for (const f of answer.data.imageFeaturisers) expect(f.description).not.toContain(modelsDir);
   });
 
   it('refuses an unknown or path-like featuriser on input.imageFeaturiser and writes nothing', async () => {
@@ -153,6 +164,7 @@ describe.each(TEST_DATABASE_MODES)('image featurisers per dataset ($name)', (mod
       'nsfwjs/resnet50',
       'mobilenet_v2',
       'user/no-model',
+      'user/broken',
       'user/.hidden',
       'user/../channel-means',
       'user/channel-means/..',
