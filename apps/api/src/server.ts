@@ -66,6 +66,9 @@ export function createServer(deps: AppDeps): ConcordServer {
   const apollo = new ApolloServer<Context>({
     schema,
     csrfPrevention: true,
+    // main.ts stops the app on SIGTERM/SIGINT (database closed last); Apollo's own handler would
+    // re-raise the signal once Apollo has stopped and kill the process before that.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: deps.env.NODE_ENV !== 'production',
     validationRules: [complexityLimit(deps.env.MAX_QUERY_DEPTH, deps.env.MAX_QUERY_COST)],
     formatError: (formatted, error) =>

@@ -28,10 +28,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Fast job polling for the tests; no demo corpus (the tests seed their own dataset). NODE_ENV=test
- * as before; note it also keeps Apollo Server from adding its own SIGTERM handler, which in
- * development and production re-raises the signal once Apollo has stopped, so the API then exits
- * by SIGTERM, possibly before main.ts's shutdown has closed the database.
+ * Fast job polling for the tests; no demo corpus (the tests seed their own dataset). The launcher
+ * test overrides NODE_ENV with production, where Apollo Server would install its own signal
+ * handlers (the API turns them off: main.ts shuts down).
  */
 export const TEST_ENV = {
   NODE_ENV: 'test',
