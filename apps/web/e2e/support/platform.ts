@@ -95,8 +95,10 @@ export function launchPlatform(options: {
   // The embedded database, whatever the caller's shell has.
   delete env.DATABASE_URL;
   // Its own process group: a Ctrl-C reaches every process of it, and so does stop().
-  // `exec`: the shell becomes the command, so its exit status is the launcher's.
-  const child = spawn('sh', ['-c', `exec ${START}`], {
+  // The script starts with `exec` (the shell becomes the command, so a signal reaches the
+  // launcher and its exit status is the launcher's); npm runs it the same way.
+  if (!START.startsWith('exec ')) throw new Error(`npm start should exec its command: ${START}`);
+  const child = spawn('sh', ['-c', START], {
     cwd: ROOT,
     env,
     detached: true,
