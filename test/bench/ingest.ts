@@ -2,7 +2,7 @@
  * Featurisation throughput on the emoji demo corpus (emoji-datasource-google@16):
  *
  *   npx tsx test/bench/ingest.ts [--limit N] [--image-model mobilenet_v2|inception_v3] [--batch 32]
- *                                [--modes pglite,postgres]
+ *                                [--modes pglite,postgres] [--threads 1]
  *
  * Featurisation alone: images/s (read → magic bytes → sha256 → decode/resize → CNN), documents/s
  * for the emoji texts (LSA fitted on them, 300 dims, fit time shown separately), documents/s for
@@ -41,6 +41,8 @@ const { values } = parseArgs({
     'image-model': { type: 'string', default: 'mobilenet_v2' },
     batch: { type: 'string', default: '32' },
     modes: { type: 'string', default: 'pglite,postgres' },
+    /** The API's featuriser pool threads (IMAGE_FEATURISER_THREADS) on the into-database path. */
+    threads: { type: 'string', default: '1' },
   },
 });
 
@@ -134,7 +136,12 @@ async function intoDatabase(mode: 'pglite' | 'postgres'): Promise<void> {
     server ? { mode: 'server', url: server.url, poolSize: 6 } : { mode: 'embedded', dataDir },
   );
   const app = await startApp(
-    parseEnv({ RUN_API: 'false', RUN_WORKER: 'false', NODE_ENV: 'production' }),
+    parseEnv({
+      RUN_API: 'false',
+      RUN_WORKER: 'false',
+      NODE_ENV: 'production',
+      IMAGE_FEATURISER_THREADS: values.threads,
+    }),
     silentLogger,
     { db, serverUrl: server?.url ?? null },
   );
@@ -153,7 +160,7 @@ async function intoDatabase(mode: 'pglite' | 'postgres'): Promise<void> {
       const sec = (performance.now() - t0) / 1000;
       const cpuSec = cpuSeconds(cpu0);
       console.log(
-        `into the database (${mode}), ${what}: ${(list.length / sec).toFixed(1)} ${unit}/s wall, ${(list.length / cpuSec).toFixed(1)} per CPU-second of this process (${list.length} in ${sec.toFixed(1)} s; created ${r.created}, duplicates ${r.duplicates}, failed ${r.failed})`,
+        `into the database (${mode}, ${values.threads} featuriser thread(s)), ${what}: ${(list.length / sec).toFixed(1)} ${unit}/s wall, ${(list.length / cpuSec).toFixed(1)} per CPU-second of this process (${list.length} in ${sec.toFixed(1)} s; created ${r.created}, duplicates ${r.duplicates}, failed ${r.failed})`,
       );
     };
     await run('images', images, 'images');

@@ -3,6 +3,7 @@
  * keeps it (a user model is reloaded when its folder changed), and turns decoded images into
  * feature vectors, so the CNNs' forward passes never run on the API's event loop.
  */
+import { threadId } from 'node:worker_threads';
 import type { ImageFeaturiser } from '@concord/features';
 import { cacheStamp, loadImageModel } from './catalogue.ts';
 import type { ImageTask, ImageTaskResult } from './protocol.ts';
@@ -27,5 +28,6 @@ export default async function featuriseImages(task: ImageTask): Promise<ImageTas
   return {
     describe: { id: f.id, version: f.version, dims: f.dims, inputSize: f.inputSize },
     features,
+    threadId,
   };
 }

@@ -121,3 +121,37 @@ describe('ImageFeaturiserPool with several CNNs', () => {
     await expect(user.featurise([small])).rejects.toThrow(/changed/);
   }, 300_000);
 });
+
+describe('a batch on a pool of two threads', () => {
+  const mobilenet = { kind: 'builtin', id: 'nsfwjs/mobilenet_v2', model: 'mobilenet_v2' } as const;
+  let one: ImageFeaturiserPool;
+  let two: ImageFeaturiserPool;
+  beforeAll(() => {
+    one = ImageFeaturiserPool.start(1, 8);
+    two = ImageFeaturiserPool.start(2, 8);
+  });
+  afterAll(async () => {
+    await one?.destroy();
+    await two?.destroy();
+  });
+
+  it('is split across both threads and gives the one-thread vectors in the batch order', async () => {
+    const records = loadEmojiCorpus().slice(0, 10);
+    const images = await Promise.all(
+      records.map((r) => decodeImage(readFileSync(r.imagePath), 'png', { size: 224 })),
+    );
+    const single = await (await one.featuriser(mobilenet)).featurise(images);
+    const split = await (await two.featuriser(mobilenet)).featuriseOnThreads(images);
+    // 10 images on 2 threads: parts of 5 and 5, each on its own thread.
+    expect(split.map((part) => part.features.length)).toEqual([5, 5]);
+    expect(new Set(split.map((part) => part.threadId)).size).toBe(2);
+    const vectors = split.flatMap((part) => part.features);
+    expect(vectors).toHaveLength(single.length);
+    // Tolerance: the same CNN and weights on another thread; float32 sums may differ in order.
+    for (const [i, v] of vectors.entries())
+      for (const [j, x] of v.entries()) expect(Math.abs(x - single[i]![j]!)).toBeLessThan(1e-4);
+    // Below two parts' worth of images, one task.
+    const small = await (await two.featuriser(mobilenet)).featuriseOnThreads(images.slice(0, 5));
+    expect(small).toHaveLength(1);
+  }, 300_000);
+});

@@ -67,6 +67,8 @@ export class ImageFeaturiserPool {
     private readonly pool: Piscina<ImageTask, ImageTaskResult>,
     private readonly queue: LaneTaskQueue,
     private readonly maxQueue: number,
+    /** Threads of the pool: a batch is split across them. */
+    readonly size: number,
   ) {}
 
   /**
@@ -87,7 +89,7 @@ export class ImageFeaturiserPool {
       // A task no thread could take goes back to the head of its lane, not to the tail.
       stricterFIFO: true,
     });
-    return new ImageFeaturiserPool(pool, queue, maxQueue);
+    return new ImageFeaturiserPool(pool, queue, maxQueue, threads);
   }
 
   /** Loads the CNN of `model` in one thread to learn its id, version and size. */
@@ -125,6 +127,9 @@ export class ImageFeaturiserPool {
   }
 }
 
+/** The fewest images a batch is split into a task for: smaller parts cost more than they gain. */
+const MIN_PART = 4;
+
 /** One CNN on the pool's threads, in one lane. */
 export class PooledImageFeaturiser implements ImageFeaturiser {
   constructor(
@@ -153,13 +158,34 @@ export class PooledImageFeaturiser implements ImageFeaturiser {
   }
 
   async featurise(images: readonly DecodedImage[]): Promise<Float32Array[]> {
-    // Own copies of the pixels, so transferring them cannot detach a buffer someone else holds.
-    const owned = images.map((image) => ({ ...image, rgb: image.rgb.slice() }));
-    const { describe, features } = await this.pool.run(this.model, owned, this.lane);
+    const results = await this.featuriseOnThreads(images);
+    return results.flatMap((result) => result.features);
+  }
+
+  /**
+   * One task per part of the batch, the batch split evenly across the pool's threads (parts of at
+   * least MIN_PART images), so one import or bulk ingestion keeps every thread busy; results in
+   * the batch's order.
+   */
+  async featuriseOnThreads(images: readonly DecodedImage[]): Promise<ImageTaskResult[]> {
+    const parts = Math.max(1, Math.min(this.pool.size, Math.floor(images.length / MIN_PART)));
+    const size = Math.ceil(images.length / parts);
+    const results = await Promise.all(
+      Array.from({ length: parts }, (_, i) =>
+        // Own copies of the pixels, so transferring them cannot detach a buffer someone else holds.
+        this.pool.run(
+          this.model,
+          images
+            .slice(i * size, (i + 1) * size)
+            .map((image) => ({ ...image, rgb: image.rgb.slice() })),
+          this.lane,
+        ),
+      ),
+    );
     // A thread that reloaded a changed model folder computed other features than this version's.
-    if (describe.version !== this.description.version)
+    if (results.some(({ describe }) => describe.version !== this.description.version))
       throw new Error(`${this.id} changed while this batch waited; featurise it again`);
-    return features;
+    return results;
   }
 
   /** The pool is shared by every CNN; `Featurisers` destroys it. */

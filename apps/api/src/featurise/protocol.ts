@@ -19,4 +19,6 @@ export interface FeaturiserDescription {
 export interface ImageTaskResult {
   describe: FeaturiserDescription;
   features: Float32Array[];
+  /** The worker thread that ran the task (diagnostics and tests). */
+  threadId: number;
 }
