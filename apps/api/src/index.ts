@@ -9,3 +9,4 @@ export {
   type ImportProgress,
   type ImportSummary,
 } from './import/import-items.ts';
+export { importVectors, type ImportVectorsArgs } from './import/import-vectors.ts';

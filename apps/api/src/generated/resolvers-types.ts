@@ -318,8 +318,10 @@ export type Dataset = {
   dimension: Scalars['Int']['output'];
   /** Featuriser id per modality as recorded at creation, e.g. {image: "nsfwjs/mobilenet_v2", text: "lsa-tfidf"}. */
   featurisers: Scalars['JSON']['output'];
-  /** The CNN every image of the dataset (and every image query) is featurised with; fixed at creation. Null without the image modality. */
+  /** The CNN every image of the dataset (and every image query) is featurised with; fixed at creation. Null without the image modality, or when its image features are imported. */
   imageFeaturiser?: Maybe<ImageFeaturiserInfo>;
+  /** Per modality, where its features come from (fixed at creation). */
+  modalityFeaturisers: Array<ModalityFeaturiser>;
   retrainPolicy: RetrainPolicy;
   activeModel?: Maybe<Model>;
   sites: Array<Site>;
@@ -436,6 +438,40 @@ export type CreateDatasetInput = {
   dimension?: InputMaybe<Scalars['Int']['input']>;
   /** Id of one of imageFeaturisers (default: the server's IMAGE_FEATURISER). Fixed for the dataset's life. */
   imageFeaturiser?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Modalities whose features come from your own encoder: their items are ingested as vectors
+   * (IngestItemInput.vector) and recorded under the featuriser id vectors/<name>. An imported image
+   * modality takes no imageFeaturiser. Fixed for the dataset's life.
+   */
+  importedFeatures?: InputMaybe<Array<ImportedFeaturesInput>>;
+};
+
+export type ImportedFeaturesInput = {
+  modality: Modality;
+  /** An identifier (a letter or _, then letters, digits, _ or -; up to 64): the featuriser id is vectors/<name>. */
+  name: Scalars['String']['input'];
+  /** Every vector's size, 1..16000. */
+  dimension: Scalars['Int']['input'];
+};
+
+export type FeaturiserKind =
+  /** A CNN whose weights ship inside nsfwjs. */
+  | 'BUILTIN'
+  /** A TF.js model from the operator's models folder. */
+  | 'USER'
+  /** Vectors from the team's own encoder, given at ingestion. */
+  | 'IMPORTED'
+  /** TF-IDF + truncated SVD, fitted on the TRAIN texts by each training run. */
+  | 'LSA';
+
+export type ModalityFeaturiser = {
+  __typename?: 'ModalityFeaturiser';
+  modality: Modality;
+  /** e.g. nsfwjs/mobilenet_v2, user/<name>, vectors/<name>, lsa-tfidf. */
+  id: Scalars['String']['output'];
+  kind: FeaturiserKind;
+  /** Feature vector size when fixed (a built-in CNN, imported vectors); null for LSA (chosen per run) and user models. */
+  dimension?: Maybe<Scalars['Int']['output']>;
 };
 
 /** A dataset's featurisers are fixed at creation: its vectors and models all depend on them. */
@@ -549,6 +585,12 @@ export type IngestItemInput = {
   text?: InputMaybe<Scalars['String']['input']>;
   base64?: InputMaybe<Scalars['String']['input']>;
   file?: InputMaybe<Scalars['Upload']['input']>;
+  /**
+   * Features from the team's own encoder, for a modality the dataset imports (createDataset
+   * importedFeatures): exactly its dimension, finite values. Raw content (text, base64, file) is
+   * refused for such a modality, and a vector for any other. Give modality when both are imported.
+   */
+  vector?: InputMaybe<Array<Scalars['Float']['input']>>;
   mimeType?: InputMaybe<Scalars['String']['input']>;
   split?: InputMaybe<ItemSplit>;
   metadata?: InputMaybe<Scalars['JSON']['input']>;
@@ -803,13 +845,22 @@ export type TrainingRunPayload = {
 
 export type SearchMode = 'APPROXIMATE' | 'EXACT';
 
-/** Exactly one of text, image (base64), file, itemId or vector. */
+/** Exactly one of text, image (base64), file, itemId, vector or features. */
 export type SearchQueryInput = {
   text?: InputMaybe<Scalars['String']['input']>;
   image?: InputMaybe<Scalars['String']['input']>;
   file?: InputMaybe<Scalars['Upload']['input']>;
   itemId?: InputMaybe<Scalars['ID']['input']>;
+  /** A vector in the model's shared space (its dimension D). */
   vector?: InputMaybe<Array<Scalars['Float']['input']>>;
+  /**
+   * Input features of an imported modality (createDataset importedFeatures), as the team's encoder
+   * gives them: embedded by the model's network for featuresModality. Required for a modality whose
+   * features are imported, which takes no text or image query.
+   */
+  features?: InputMaybe<Array<Scalars['Float']['input']>>;
+  /** The modality of features; may be left out when the dataset imports one modality only. */
+  featuresModality?: InputMaybe<Modality>;
 };
 
 export type SearchFilters = {
@@ -1047,6 +1098,9 @@ export type ResolversTypes = {
   RetrainPolicyKind: RetrainPolicyKind;
   RetrainPolicy: ResolverTypeWrapper<RetrainPolicyRow>;
   CreateDatasetInput: CreateDatasetInput;
+  ImportedFeaturesInput: ImportedFeaturesInput;
+  FeaturiserKind: FeaturiserKind;
+  ModalityFeaturiser: ResolverTypeWrapper<ModalityFeaturiser>;
   UpdateDatasetInput: UpdateDatasetInput;
   RetrainPolicyInput: RetrainPolicyInput;
   SiteInput: SiteInput;
@@ -1070,6 +1124,7 @@ export type ResolversTypes = {
   ItemFilter: ItemFilter;
   IngestItemsInput: IngestItemsInput;
   IngestItemInput: IngestItemInput;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   IngestItemStatus: IngestItemStatus;
   IngestItemResult: ResolverTypeWrapper<IngestItemOutcomeRow>;
   IngestItemsPayload: ResolverTypeWrapper<
@@ -1101,7 +1156,6 @@ export type ResolversTypes = {
   >;
   ModelStatus: ModelStatus;
   Model: ResolverTypeWrapper<ModelRow>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ModelEdge: ResolverTypeWrapper<Omit<ModelEdge, 'node'> & { node: ResolversTypes['Model'] }>;
   ModelConnection: ResolverTypeWrapper<
     Omit<ModelConnection, 'edges'> & { edges: Array<ResolversTypes['ModelEdge']> }
@@ -1176,6 +1230,8 @@ export type ResolversParentTypes = {
   Label: LabelRow;
   RetrainPolicy: RetrainPolicyRow;
   CreateDatasetInput: CreateDatasetInput;
+  ImportedFeaturesInput: ImportedFeaturesInput;
+  ModalityFeaturiser: ModalityFeaturiser;
   UpdateDatasetInput: UpdateDatasetInput;
   RetrainPolicyInput: RetrainPolicyInput;
   SiteInput: SiteInput;
@@ -1192,6 +1248,7 @@ export type ResolversParentTypes = {
   ItemFilter: ItemFilter;
   IngestItemsInput: IngestItemsInput;
   IngestItemInput: IngestItemInput;
+  Float: Scalars['Float']['output'];
   IngestItemResult: IngestItemOutcomeRow;
   IngestItemsPayload: Omit<IngestItemsPayload, 'results'> & {
     results: Array<ResolversParentTypes['IngestItemResult']>;
@@ -1217,7 +1274,6 @@ export type ResolversParentTypes = {
     ingestion?: Maybe<ResolversParentTypes['BulkIngestion']>;
   };
   Model: ModelRow;
-  Float: Scalars['Float']['output'];
   ModelEdge: Omit<ModelEdge, 'node'> & { node: ResolversParentTypes['Model'] };
   ModelConnection: Omit<ModelConnection, 'edges'> & {
     edges: Array<ResolversParentTypes['ModelEdge']>;
@@ -1549,6 +1605,11 @@ export type DatasetResolvers<
   dimension?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   featurisers?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   imageFeaturiser?: Resolver<Maybe<ResolversTypes['ImageFeaturiserInfo']>, ParentType, ContextType>;
+  modalityFeaturisers?: Resolver<
+    Array<ResolversTypes['ModalityFeaturiser']>,
+    ParentType,
+    ContextType
+  >;
   retrainPolicy?: Resolver<ResolversTypes['RetrainPolicy'], ParentType, ContextType>;
   activeModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   sites?: Resolver<Array<ResolversTypes['Site']>, ParentType, ContextType>;
@@ -1656,6 +1717,17 @@ export type RetrainPolicyResolvers<
   cron?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   threshold?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   config?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+};
+
+export type ModalityFeaturiserResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['ModalityFeaturiser'] =
+    ResolversParentTypes['ModalityFeaturiser'],
+> = {
+  modality?: Resolver<ResolversTypes['Modality'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['FeaturiserKind'], ParentType, ContextType>;
+  dimension?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type DatasetPayloadResolvers<
@@ -2080,6 +2152,7 @@ export type Resolvers<ContextType = Context> = {
   Site?: SiteResolvers<ContextType>;
   Label?: LabelResolvers<ContextType>;
   RetrainPolicy?: RetrainPolicyResolvers<ContextType>;
+  ModalityFeaturiser?: ModalityFeaturiserResolvers<ContextType>;
   DatasetPayload?: DatasetPayloadResolvers<ContextType>;
   SitePayload?: SitePayloadResolvers<ContextType>;
   LabelPayload?: LabelPayloadResolvers<ContextType>;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@concord/db';
+import { writeNpyFloat32 } from '@concord/features';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -91,6 +92,73 @@ describe('import CLI (embedded database)', () => {
       expect(vectors).toEqual([
         { id: 'nsfwjs/inception_v3', dims: 2048 },
         { id: 'nsfwjs/inception_v3', dims: 2048 },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('imports a .npy feature file with --vectors: labels file, class names, --create, bad rows by number', async () => {
+    const data = join(dir, 'vectors');
+    const features = join(dir, 'features.npy');
+    const labels = join(dir, 'labels.npy');
+    const rows = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, Number.NaN],
+      [0.5, 0.5, 0],
+    ].map((r) => Float32Array.from(r));
+    writeFileSync(features, writeNpyFloat32(rows, 3));
+    // Multi-hot labels: classes 0, 1, 0, 1.
+    const hot = [0, 1, 0, 1].map((c) => Float32Array.from([c === 0 ? 1 : 0, c === 1 ? 1 : 0]));
+    writeFileSync(labels, writeNpyFloat32(hot, 2));
+    const args = [
+      features,
+      '--dataset',
+      'encoded',
+      '--vectors',
+      '--modality',
+      'image',
+      '--labels',
+      labels,
+      '--class-names',
+      'cat,dog',
+      '--site',
+      'lab',
+      '--create',
+      '--vector-name',
+      'my-encoder',
+      '--errors',
+      errors,
+    ];
+    const first = await runCli(args, data);
+    expect(first.out).toMatch(/created dataset "encoded"/);
+    expect(first.out).toMatch(/3 created, 0 duplicates \(already stored\), 1 failed/);
+    expect(first.out).toMatch(/row 3: BAD_VECTOR/);
+    expect(first.code).toBe(1);
+    expect(JSON.parse(readFileSync(errors, 'utf8').trim())).toMatchObject({
+      row: 3,
+      code: 'BAD_VECTOR',
+    });
+    const second = await runCli(args, data);
+    expect(second.out).toMatch(/0 created, 3 duplicates \(already stored\), 1 failed/);
+    const db = await openDatabase({ mode: 'embedded', dataDir: data });
+    try {
+      expect(await db.sql.query(`SELECT featurisers FROM dataset`)).toEqual([
+        {
+          featurisers: {
+            image: 'vectors/my-encoder',
+            text: 'lsa-tfidf',
+            imported: { image: { dimension: 3 } },
+          },
+        },
+      ]);
+      const labelled = await db.sql.query<{ name: string; n: number }>(
+        `SELECT l.name, count(*)::int AS n FROM item_label il JOIN label l ON l.id = il.label_id GROUP BY l.name ORDER BY l.name`,
+      );
+      expect(labelled).toEqual([
+        { name: 'cat', n: 1 },
+        { name: 'dog', n: 2 },
       ]);
     } finally {
       await db.close();

@@ -5,16 +5,18 @@
  * first: an embedded database has one process):
  *
  *   npm run import -w @concord/api -- <folder|manifest.csv|manifest.jsonl> --dataset <name|id> [options]
+ *   npm run import -w @concord/api -- <features.npy|.jsonl|.csv> --dataset <name|id> --vectors --modality image|text [options]
  *
  * Re-importing is a no-op per item (same content = same checksum). Failed items are listed with
  * their code and the rest goes on; `--errors <file>` writes them as JSONL. Exit code 0 when no
  * item failed, 1 when some did, 2 on bad usage.
  */
 import { existsSync } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { ItemSplit } from '@concord/db';
 import type { SourceItem } from '@concord/features';
 import { startApp } from '../app.ts';
 import { AppError } from '../errors.ts';
@@ -26,9 +28,19 @@ import {
   importItems,
   SYSTEM_PRINCIPAL,
   type ImportProgress,
+  type ImportSummary,
 } from './import-items.ts';
+import { importVectors } from './import-vectors.ts';
+import {
+  countRows,
+  firstDimension,
+  parseClassNames,
+  vectorRows,
+  vectorStreamArgs,
+} from './vector-source.ts';
 
 const USAGE = `usage: import <folder|manifest.csv|manifest.jsonl> --dataset <name|id> [options]
+       import <features.npy|.jsonl|.csv> --dataset <name|id> --vectors --modality image|text [options]
   --create                 create the dataset when it does not exist (image + text)
   --dimension N            shared-space size of a created dataset (default 256)
   --image-featuriser ID    image CNN of a created dataset: nsfwjs/mobilenet_v2, nsfwjs/inception_v3
@@ -39,6 +51,15 @@ const USAGE = `usage: import <folder|manifest.csv|manifest.jsonl> --dataset <nam
   --batch N                items per ingestion batch (default ${DEFAULT_IMPORT_BATCH})
   --errors FILE            write failed items as JSONL (key, code, message)
   --quiet                  no progress bar
+pre-extracted vectors (--vectors), into a modality whose features are imported:
+  --modality image|text    the modality the vectors are of
+  --labels FILE.npy        per-row class ids (1-D) or multi-hot rows (2-D), for a .npy file
+  --class-names a,b,c      names of class ids 0, 1, 2… (default the id); or --class-names-file F
+  --split TRAIN|VALIDATION|TEST   split of every row (default: from the vector's checksum)
+  --vector-name NAME       with --create: the modality's featuriser is vectors/NAME, at the
+                           file's dimension (the other modality keeps its usual featuriser)
+  JSONL rows: {"vector": [...], "labels": [...] or "label", "site", "id"}; CSV: id, site,
+  labels/label columns and the vector's numeric columns.
 manifest columns/keys: path or text, modality (image|text), labels (a|b or JSON array) or label,
 site, id (the item's key), mime; relative paths are resolved against the manifest's folder.`;
 
@@ -53,6 +74,13 @@ const OPTIONS = {
   batch: { type: 'string' },
   errors: { type: 'string' },
   quiet: { type: 'boolean', default: false },
+  vectors: { type: 'boolean', default: false },
+  modality: { type: 'string' },
+  labels: { type: 'string' },
+  'class-names': { type: 'string' },
+  'class-names-file': { type: 'string' },
+  split: { type: 'string' },
+  'vector-name': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -82,6 +110,72 @@ async function readSources(
   return items;
 }
 
+interface VectorInput {
+  modality: 'image' | 'text';
+  args: Awaited<ReturnType<typeof vectorStreamArgs>>;
+  split: ItemSplit | null;
+  /** `--vector-name`, for --create. */
+  name: string | null;
+  /** The first valid row's size (for --create). */
+  dimension: number | undefined;
+  total: number | undefined;
+}
+
+const SPLITS = new Set(['TRAIN', 'VALIDATION', 'TEST']);
+
+async function readVectorInput(
+  input: string,
+  opts: {
+    modality?: string;
+    labels?: string;
+    'class-names'?: string;
+    'class-names-file'?: string;
+    split?: string;
+    'vector-name'?: string;
+    create: boolean;
+  },
+  cwd: string,
+): Promise<VectorInput> {
+  const modality = opts.modality?.toLowerCase();
+  if (modality !== 'image' && modality !== 'text')
+    throw new UsageError('--vectors needs --modality image or --modality text');
+  const split = opts.split?.toUpperCase();
+  if (split !== undefined && !SPLITS.has(split))
+    throw new UsageError('--split must be TRAIN, VALIDATION or TEST');
+  if (opts['class-names'] !== undefined && opts['class-names-file'] !== undefined)
+    throw new UsageError('give --class-names or --class-names-file, not both');
+  const info = await stat(input).catch(() => null);
+  if (!info?.isFile()) throw new UsageError(`no such file: ${input}`);
+  const namesFile = opts['class-names-file'];
+  const classNames =
+    namesFile !== undefined
+      ? parseClassNames(await readFile(resolve(cwd, namesFile), 'utf8'))
+      : opts['class-names'] !== undefined
+        ? parseClassNames(opts['class-names'])
+        : undefined;
+  const args = await vectorStreamArgs({
+    ...(opts.labels !== undefined ? { labelsFile: resolve(cwd, opts.labels) } : {}),
+    ...(classNames ? { classNames } : {}),
+  });
+  const name = opts['vector-name'] ?? null;
+  if (opts.create && name === null)
+    throw new UsageError(
+      '--create with --vectors needs --vector-name (the featuriser is vectors/NAME)',
+    );
+  return {
+    modality,
+    args,
+    split: (split as ItemSplit | undefined) ?? null,
+    name,
+    dimension: opts.create ? await firstDimension(input, args) : undefined,
+    total: await countRows(input),
+  };
+}
+
+function isFeatureError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'FeatureError';
+}
+
 /** Runs the CLI on `argv` (without node and the script); resolves to the exit code. */
 export async function runImportCli(
   argv: string[],
@@ -108,16 +202,19 @@ export async function runImportCli(
     console.error(USAGE);
     return 2;
   }
-  let items: SourceItem[];
+  let items: SourceItem[] = [];
+  let vectors: VectorInput | null = null;
   let batchSize: number | undefined;
   let dimension: number | undefined;
   try {
     batchSize = positiveInt('batch', opts.batch);
     dimension = positiveInt('dimension', opts.dimension);
-    items = await readSources(input, {
-      labelFromFolder: opts['label-from-folder'],
-      ...(opts.site !== undefined ? { site: opts.site } : {}),
-    });
+    if (opts.vectors) vectors = await readVectorInput(input, opts, cwd);
+    else
+      items = await readSources(input, {
+        labelFromFolder: opts['label-from-folder'],
+        ...(opts.site !== undefined ? { site: opts.site } : {}),
+      });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(error.message);
@@ -147,6 +244,17 @@ export async function runImportCli(
       const created = await createDataset(deps, SYSTEM_PRINCIPAL, {
         name,
         ...(dimension !== undefined ? { dimension } : {}),
+        ...(vectors
+          ? {
+              importedFeatures: [
+                {
+                  modality: vectors.modality,
+                  name: vectors.name ?? '',
+                  dimension: vectors.dimension ?? 0,
+                },
+              ],
+            }
+          : {}),
         ...(opts['image-featuriser'] !== undefined
           ? { imageFeaturiser: opts['image-featuriser'] }
           : {}),
@@ -173,23 +281,40 @@ export async function runImportCli(
       },
       cliProgress.Presets.shades_classic,
     );
-    if (!opts.quiet) bar.start(items.length, 0, { created: 0, duplicates: 0, failed: 0 });
-    const summary = await importItems(deps, SYSTEM_PRINCIPAL, items, {
+    const total = vectors ? (vectors.total ?? 0) : items.length;
+    if (!opts.quiet) bar.start(total, 0, { created: 0, duplicates: 0, failed: 0 });
+    const common = {
       datasetId: dataset.id,
-      total: items.length,
+      total,
       ...(opts.site !== undefined ? { defaultSite: opts.site } : {}),
       ...(opts.label !== undefined ? { defaultLabels: opts.label } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
       onProgress: (p: ImportProgress) => {
         if (!opts.quiet) bar.update(p.processed, { ...p });
       },
-    });
+    };
+    let summary: ImportSummary;
+    try {
+      summary = vectors
+        ? await importVectors(deps, SYSTEM_PRINCIPAL, vectorRows(input, vectors.args), {
+            ...common,
+            modality: vectors.modality,
+            ...(vectors.split ? { split: vectors.split } : {}),
+          })
+        : await importItems(deps, SYSTEM_PRINCIPAL, items, common);
+    } catch (error) {
+      if (!opts.quiet) bar.stop();
+      if (!(error instanceof AppError || isFeatureError(error))) throw error;
+      console.error((error as Error).message);
+      return 2;
+    }
     if (!opts.quiet) bar.stop();
     const seconds = summary.elapsedMs / 1000;
     console.log(
       `imported into "${dataset.name}": ${summary.created} created, ${summary.duplicates} duplicates (already stored), ${summary.failed} failed, in ${seconds.toFixed(1)} s`,
     );
-    for (const e of summary.errors.slice(0, 20)) console.log(`  ${e.key}: ${e.code} ${e.message}`);
+    for (const e of summary.errors.slice(0, 20))
+      console.log(`  ${e.row !== undefined ? `row ${e.row}` : e.key}: ${e.code} ${e.message}`);
     if (summary.errors.length > 20) console.log(`  … ${summary.errors.length - 20} more`);
     if (opts.errors !== undefined) {
       await writeFile(

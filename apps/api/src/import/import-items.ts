@@ -51,6 +51,8 @@ export interface ImportProgress extends ImportCounts {
 
 export interface ImportError {
   key: string;
+  /** 1-based row of a feature file (`importVectors`). */
+  row?: number;
   code: string;
   message: string;
 }

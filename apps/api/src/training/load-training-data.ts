@@ -2,12 +2,14 @@
  * What defines a run's training set, taken once when the run is planned: per modality the items in
  * row order with their split, site and labels, and the fitted text featuriser — no feature vectors.
  * Image features come from ingestion; text features from an LSA model fitted here on the TRAIN
- * texts. Each job loads the vectors of the rows it needs by id (`load-modality-rows.ts`).
+ * texts; an imported modality's (either) from the vectors given at ingestion, as they are. Each job loads the vectors of the rows it needs by id (`load-modality-rows.ts`).
  */
 import type { LabelledSplit } from '@concord/drcl';
 import type { Repositories, TrainingItem } from '@concord/db';
 import { fitLsa, type LsaModel } from '@concord/features';
 import { AppError } from '../errors.ts';
+import type { DatasetModality, ImportedFeatures } from '../services/datasets/imported-features.ts';
+import { IMPORTED_VERSION } from '../services/datasets/imported-features.ts';
 
 export const SPLITS = ['TRAIN', 'VALIDATION', 'TEST'] as const satisfies TrainingItem['split'][];
 
@@ -29,7 +31,7 @@ export interface ModalitySet {
 export interface TrainingSet {
   numClasses: number;
   modalities: ModalitySet[];
-  /** Per modality; `state` is the fitted LSA's bytes for text, null for ingested vectors. */
+  /** Per modality; `state` is the fitted LSA's bytes for text, null for stored vectors. */
   featurisers: Record<string, { id: string; version: string; state: Uint8Array | null }>;
 }
 
@@ -39,12 +41,15 @@ export async function loadTrainingSet(
   imageFeaturiserId: string,
   textDimensions: number,
   seed: number,
+  /** The dataset's imported modalities (their vectors are trained on as stored). */
+  imported: ReadonlyMap<DatasetModality, ImportedFeatures> = new Map(),
 ): Promise<TrainingSet> {
+  const vectorIds = [imageFeaturiserId, ...[...imported.values()].map((f) => f.id)];
   const [dataset, labels, sites, items] = await Promise.all([
     repos.datasets.findById(datasetId),
     repos.datasets.listLabels(datasetId),
     repos.datasets.listSites(datasetId),
-    repos.items.trainingMembers(datasetId, imageFeaturiserId),
+    repos.items.trainingMembers(datasetId, [...new Set(vectorIds)]),
   ]);
   if (!dataset) throw new AppError('NOT_FOUND', `Unknown dataset id: ${datasetId}`);
   const numClasses = labels.length;
@@ -57,7 +62,8 @@ export async function loadTrainingSet(
   for (const modality of dataset.modalities) {
     let rows = items.filter((item) => item.modality === modality && item.labelIndices.length > 0);
     let dim: number;
-    if (modality === 'text') {
+    const own = imported.get(modality as DatasetModality);
+    if (modality === 'text' && !own) {
       const trainTexts = rows.filter((r) => r.split === 'TRAIN').map((r) => r.text ?? '');
       if (trainTexts.length < 2)
         throw new AppError('FAILED_PRECONDITION', 'Training needs TRAIN text items.');
@@ -72,7 +78,9 @@ export async function loadTrainingSet(
           'FAILED_PRECONDITION',
           `The ${modality} feature vectors differ in size.`,
         );
-      featurisers[modality] = { id: imageFeaturiserId, version: 'ingested', state: null };
+      featurisers[modality] = own
+        ? { id: own.id, version: IMPORTED_VERSION, state: null }
+        : { id: imageFeaturiserId, version: 'ingested', state: null };
     }
     if (rows.length === 0 || dim === 0)
       throw new AppError('FAILED_PRECONDITION', `No featurised ${modality} items to train on.`);

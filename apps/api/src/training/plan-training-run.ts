@@ -8,6 +8,7 @@
 import { priorCandidateIds } from '@concord/drcl';
 import type { AppDeps } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { importedFeaturesOf } from '../services/datasets/imported-features.ts';
 import { resolveRunConfig } from '../services/training/training-config.ts';
 import { advanceTrainingRun } from './advance-training-run.ts';
 import { labelledSplit, loadTrainingSet, rowsIn } from './load-training-data.ts';
@@ -34,6 +35,7 @@ export async function planTrainingRun(deps: AppDeps, runId: string): Promise<voi
         deps.featurisers.imageIdOf(dataset),
         config.textDimensions,
         config.drcl.seed ?? 42,
+        importedFeaturesOf(dataset),
       );
       // The prior candidates depend on the TRAIN rows' labels and sites only, not their features.
       const spl = data.modalities.flatMap((m) => {

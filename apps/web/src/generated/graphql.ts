@@ -26,6 +26,20 @@ export type CreateDatasetInput = {
   dimension?: number | null | undefined;
   /** Id of one of imageFeaturisers (default: the server's IMAGE_FEATURISER). Fixed for the dataset's life. */
   imageFeaturiser?: string | null | undefined;
+  /**
+   * Modalities whose features come from your own encoder: their items are ingested as vectors
+   * (IngestItemInput.vector) and recorded under the featuriser id vectors/<name>. An imported image
+   * modality takes no imageFeaturiser. Fixed for the dataset's life.
+   */
+  importedFeatures?: Array<ImportedFeaturesInput> | null | undefined;
+};
+
+export type ImportedFeaturesInput = {
+  modality: Modality;
+  /** An identifier (a letter or _, then letters, digits, _ or -; up to 64): the featuriser id is vectors/<name>. */
+  name: string;
+  /** Every vector's size, 1..16000. */
+  dimension: number;
 };
 
 export type RetrainPolicyInput = {
@@ -71,6 +85,12 @@ export type IngestItemInput = {
   text?: string | null | undefined;
   base64?: string | null | undefined;
   file?: File | null | undefined;
+  /**
+   * Features from the team's own encoder, for a modality the dataset imports (createDataset
+   * importedFeatures): exactly its dimension, finite values. Raw content (text, base64, file) is
+   * refused for such a modality, and a vector for any other. Give modality when both are imported.
+   */
+  vector?: Array<number> | null | undefined;
   mimeType?: string | null | undefined;
   split?: ItemSplit | null | undefined;
   metadata?: unknown;
@@ -116,13 +136,22 @@ export type ModalityLearningRateInput = {
   learningRate: number;
 };
 
-/** Exactly one of text, image (base64), file, itemId or vector. */
+/** Exactly one of text, image (base64), file, itemId, vector or features. */
 export type SearchQueryInput = {
   text?: string | null | undefined;
   image?: string | null | undefined;
   file?: File | null | undefined;
   itemId?: string | number | null | undefined;
+  /** A vector in the model's shared space (its dimension D). */
   vector?: Array<number> | null | undefined;
+  /**
+   * Input features of an imported modality (createDataset importedFeatures), as the team's encoder
+   * gives them: embedded by the model's network for featuresModality. Required for a modality whose
+   * features are imported, which takes no text or image query.
+   */
+  features?: Array<number> | null | undefined;
+  /** The modality of features; may be left out when the dataset imports one modality only. */
+  featuresModality?: Modality | null | undefined;
 };
 
 export type SearchFilters = {

@@ -7,7 +7,7 @@ export interface DatasetInput {
   description?: string;
   modalities: string[];
   dimension: number;
-  featurisers?: Record<string, string>;
+  featurisers?: Record<string, unknown>;
 }
 
 export interface DatasetPatch {
@@ -27,7 +27,7 @@ export class DatasetRepository {
           description: input.description ?? '',
           modalities: input.modalities,
           dimension: input.dimension,
-          featurisers: input.featurisers ?? {},
+          featurisers: (input.featurisers ?? {}) as Prisma.InputJsonValue,
         },
       }),
     );

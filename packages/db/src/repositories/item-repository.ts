@@ -178,8 +178,15 @@ export class ItemRepository {
     }));
   }
 
-  /** The training set's members without vectors (a training run's plan step keeps only ids). */
-  async trainingMembers(datasetId: string, featuriserId: string): Promise<TrainingMember[]> {
+  /**
+   * The training set's members without vectors (a training run's plan step keeps only ids);
+   * `featuriserId` may name one featuriser per modality (each item has vectors of its own one).
+   */
+  async trainingMembers(
+    datasetId: string,
+    featuriserId: string | readonly string[],
+  ): Promise<TrainingMember[]> {
+    const ids = typeof featuriserId === 'string' ? [featuriserId] : [...featuriserId];
     const rows = await this.prisma.item.findMany({
       where: { datasetId, status: 'READY' },
       orderBy: { id: 'asc' },
@@ -191,7 +198,7 @@ export class ItemRepository {
         text: true,
         labels: { select: { label: { select: { index: true } } } },
         featureVectors: {
-          where: { featuriserId },
+          where: { featuriserId: { in: ids } },
           orderBy: { createdAt: 'desc' },
           take: 1,
           select: { dimension: true },

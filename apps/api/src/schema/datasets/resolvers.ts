@@ -1,6 +1,11 @@
 import { authorize } from '../../auth/principal.ts';
 import type { Resolvers } from '../../generated/resolvers-types.ts';
-import { createDataset, describeImageFeaturiser } from '../../services/datasets/create-dataset.ts';
+import {
+  createDataset,
+  describeImageFeaturiser,
+  describeModalityFeaturisers,
+} from '../../services/datasets/create-dataset.ts';
+import { importedFeaturesOf } from '../../services/datasets/imported-features.ts';
 import { deleteDataset } from '../../services/datasets/delete-dataset.ts';
 import { createLabel, deleteLabel, renameLabel } from '../../services/datasets/manage-labels.ts';
 import { createSite, deleteSite, updateSite } from '../../services/datasets/manage-sites.ts';
@@ -60,8 +65,12 @@ export const datasetResolvers: Resolvers = {
   },
   Dataset: {
     featurisers: (dataset) => dataset.featurisers,
+    // An imported image modality has no CNN (modalityFeaturisers describes it).
     imageFeaturiser: (dataset, _, { deps }) =>
-      dataset.modalities.includes('image') ? describeImageFeaturiser(deps, dataset) : null,
+      dataset.modalities.includes('image') && !importedFeaturesOf(dataset).has('image')
+        ? describeImageFeaturiser(deps, dataset)
+        : null,
+    modalityFeaturisers: (dataset, _, { deps }) => describeModalityFeaturisers(deps, dataset),
     retrainPolicy: (dataset) => readRetrainPolicy(dataset.retrainPolicy),
     activeModel: (dataset, _, { loaders }) =>
       dataset.activeModelId ? loaders.model.load(dataset.activeModelId) : null,

@@ -27,7 +27,10 @@ export async function toItemData(
   }
   if (item.file != null) {
     if (bytes)
-      throw badInput(`Item ${index}: give exactly one of text, base64 or file.`, field('file'));
+      throw badInput(
+        `Item ${index}: give exactly one of text, base64, file or vector.`,
+        field('file'),
+      );
     bytes = await readUpload(item.file, maxBytes, field('file'));
   }
   return {
@@ -37,6 +40,7 @@ export async function toItemData(
     modality: item.modality ?? null,
     text: item.text ?? null,
     bytes,
+    vector: item.vector ?? null,
     mimeType: item.mimeType ?? null,
     split: item.split ?? null,
     metadata: jsonObject(item.metadata, field('metadata')),

@@ -31,7 +31,9 @@ export const searchResolvers: Resolvers = {
         }
         if (q.file != null) {
           if (image)
-            throw badInput('Give exactly one of text, image, file, itemId or vector.', ['query']);
+            throw badInput('Give exactly one of text, image, file, itemId, vector or features.', [
+              'query',
+            ]);
           image = await readUpload(q.file, deps.env.MAX_UPLOAD_BYTES, ['query', 'file']);
         }
         const result = await search(deps, principal, {
@@ -41,6 +43,10 @@ export const searchResolvers: Resolvers = {
             image,
             itemId: q.itemId != null ? uuid(q.itemId, 'item', ['query', 'itemId']) : null,
             vector: q.vector ?? null,
+            features: q.features ?? null,
+            featuresModality: q.featuresModality
+              ? (q.featuresModality.toLowerCase() as 'image' | 'text')
+              : null,
           },
           targetModality: args.targetModality
             ? (args.targetModality.toLowerCase() as 'image' | 'text')

@@ -3,6 +3,13 @@ import { authorizeUnscoped, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { badInput } from '../../errors.ts';
 import type { ImageFeaturiserInfo } from '../../featurisers.ts';
+import { BUILTIN_CNNS } from '@concord/features';
+import { BUILTIN_PREFIX, isBuiltinCnn } from '../../featurise/catalogue.ts';
+import {
+  importedFeaturesOf,
+  parseImportedFeatures,
+  type ImportedFeaturesInput,
+} from './imported-features.ts';
 
 export const DEFAULT_DATASET_DIMENSION = 256;
 const MODALITIES = new Set(['image', 'text']);
@@ -17,6 +24,8 @@ export async function createDataset(
     dimension?: number | null;
     /** An offered image featuriser's id (`imageFeaturisers`); default the process default. */
     imageFeaturiser?: string | null;
+    /** Modalities whose features the team's own encoder gives (`vectors/<name>`). */
+    importedFeatures?: readonly ImportedFeaturesInput[] | null;
   },
 ): Promise<Dataset> {
   authorizeUnscoped(principal, 'admin');
@@ -33,14 +42,32 @@ export async function createDataset(
   if (!Number.isInteger(dimension) || dimension < 2 || dimension > 4000) {
     throw badInput('dimension must be an integer in 2..4000.', ['input', 'dimension']);
   }
-  const image = await chooseImageFeaturiser(deps, input.imageFeaturiser);
+  const imported = parseImportedFeatures(input.importedFeatures ?? [], modalities);
+  const importedImage = imported.find((f) => f.modality === 'image');
+  if (importedImage && input.imageFeaturiser != null)
+    throw badInput(
+      'The image modality cannot be both featurised by a CNN and imported: give imageFeaturiser or an IMAGE entry of importedFeatures, not both.',
+      ['input', 'imageFeaturiser'],
+    );
+  const image = importedImage?.id ?? (await chooseImageFeaturiser(deps, input.imageFeaturiser));
+  const text = imported.find((f) => f.modality === 'text')?.id ?? 'lsa-tfidf';
   return deps.repos.datasets.create({
     name,
     description: input.description ?? '',
     modalities,
     dimension,
     // Fixed for the dataset's life: every vector of a dataset comes from one featuriser.
-    featurisers: { image, text: 'lsa-tfidf' },
+    featurisers: {
+      image,
+      text,
+      ...(imported.length > 0
+        ? {
+            imported: Object.fromEntries(
+              imported.map((f) => [f.modality, { dimension: f.dimension }]),
+            ),
+          }
+        : {}),
+    },
   });
 }
 
@@ -74,4 +101,33 @@ export async function describeImageFeaturiser(
       description: 'No longer offered here: its folder is gone from the models folder.',
     }
   );
+}
+
+export interface ModalityFeaturiserInfo {
+  modality: 'IMAGE' | 'TEXT';
+  id: string;
+  kind: 'BUILTIN' | 'USER' | 'IMPORTED' | 'LSA';
+  dimension: number | null;
+}
+
+/** Where each modality's features come from: a CNN, imported vectors or the per-run LSA. */
+export function describeModalityFeaturisers(
+  deps: AppDeps,
+  dataset: Pick<Dataset, 'featurisers' | 'modalities'>,
+): ModalityFeaturiserInfo[] {
+  const imported = importedFeaturesOf(dataset);
+  return dataset.modalities
+    .filter((m): m is 'image' | 'text' => m === 'image' || m === 'text')
+    .map((modality) => {
+      const upper = modality === 'image' ? 'IMAGE' : 'TEXT';
+      const own = imported.get(modality);
+      if (own) return { modality: upper, id: own.id, kind: 'IMPORTED', dimension: own.dimension };
+      if (modality === 'text')
+        return { modality: upper, id: 'lsa-tfidf', kind: 'LSA', dimension: null };
+      const id = deps.featurisers.imageIdOf(dataset);
+      const builtin = id.startsWith(BUILTIN_PREFIX) ? id.slice(BUILTIN_PREFIX.length) : null;
+      return builtin && isBuiltinCnn(builtin)
+        ? { modality: upper, id, kind: 'BUILTIN', dimension: BUILTIN_CNNS[builtin].dims }
+        : { modality: upper, id, kind: 'USER', dimension: null };
+    });
 }

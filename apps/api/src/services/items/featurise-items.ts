@@ -5,6 +5,12 @@
  */
 import type { Dataset, ItemSplit, NewItem } from '@concord/db';
 import type { AppDeps } from '../../context.ts';
+import {
+  importedChecksum,
+  importedFeaturesOf,
+  IMPORTED_VERSION,
+  VECTOR_MIME,
+} from '../datasets/imported-features.ts';
 import type { PreparedItem } from './prepare-items.ts';
 
 export interface ItemOutcome {
@@ -32,9 +38,54 @@ export async function* featuriseItems(
   const byIndex = new Map(prepared.map((p) => [String(p.index), p]));
   const isKnown = async (checksum: string, modality: 'image' | 'text') =>
     (await repos.items.findByChecksum(dataset.id, modality, checksum)) !== null;
+  // Imported vectors skip the pipeline: checked at preparation, stored as they are.
+  const imported = importedFeaturesOf(dataset);
+  for (const p of prepared) {
+    if (!p.vector) continue;
+    const modality = p.source.modality!;
+    const features = imported.get(modality);
+    const base = { index: p.index, key: p.key, itemId: null, errorCode: null, error: null };
+    if (!features || features.dimension !== p.vector.length) {
+      // Checked when prepared; only a staged row could disagree with the dataset.
+      const error = `This dataset's ${modality} features are not ${p.vector.length}-d imported vectors.`;
+      const outcome: ItemOutcome = { ...base, status: 'FAILED', errorCode: 'TYPE_MISMATCH', error };
+      yield { p, decision: { kind: 'outcome', outcome } };
+      continue;
+    }
+    const checksum = importedChecksum(p.vector);
+    const existing = await repos.items.findByChecksum(dataset.id, modality, checksum);
+    if (existing) {
+      const outcome: ItemOutcome = { ...base, status: 'DUPLICATE', itemId: existing.id };
+      yield { p, decision: { kind: 'outcome', outcome } };
+      continue;
+    }
+    const item: Omit<NewItem, 'labelIds'> = {
+      datasetId: dataset.id,
+      siteId: p.siteId,
+      modality,
+      externalKey: p.key,
+      content: null,
+      text: null,
+      mimeType: VECTOR_MIME,
+      sizeBytes: p.vector.byteLength,
+      checksum,
+      metadata: p.metadata ?? {},
+      split: p.split ?? splitOf(checksum),
+      status: 'READY',
+      error: null,
+      features: {
+        featuriserId: features.id,
+        featuriserVersion: IMPORTED_VERSION,
+        values: p.vector,
+      },
+    };
+    yield { p, decision: { kind: 'new', item } };
+  }
+  const raw = prepared.filter((p) => !p.vector);
+  if (raw.length === 0) return;
   for await (const result of deps.featurisers.run(
     imageId,
-    prepared.map((p) => p.source),
+    raw.map((p) => p.source),
     isKnown,
   )) {
     const p = byIndex.get(result.item.key)!;
@@ -55,12 +106,14 @@ export async function* featuriseItems(
       );
       const outcome: ItemOutcome = { ...base, status: 'DUPLICATE', itemId: existing?.id ?? null };
       yield { p, decision: { kind: 'outcome', outcome } };
-    } else if (!dataset.modalities.includes(result.modality)) {
+    } else if (!dataset.modalities.includes(result.modality) || imported.has(result.modality)) {
       const outcome: ItemOutcome = {
         ...base,
         status: 'FAILED',
         errorCode: 'TYPE_MISMATCH',
-        error: `This dataset holds no ${result.modality} items.`,
+        error: imported.has(result.modality)
+          ? `This dataset's ${result.modality} features are imported: give a vector.`
+          : `This dataset holds no ${result.modality} items.`,
       };
       yield { p, decision: { kind: 'outcome', outcome } };
     } else {

@@ -46,7 +46,7 @@ export async function ingestItems(
   }
   const sites = await repos.datasets.listSites(dataset.id);
   const prepared = input.items.map((item, index) =>
-    prepareItem(item, index, sites, dataset.modalities, env.MAX_UPLOAD_BYTES),
+    prepareItem(item, index, sites, dataset, env.MAX_UPLOAD_BYTES),
   );
 
   const key = input.idempotencyKey?.trim() || null;

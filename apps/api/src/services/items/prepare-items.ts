@@ -1,13 +1,22 @@
 /**
  * What every ingestion path shares before anything is written: each item checked against the
- * dataset (one of text or bytes, a known site, 1..50 valid labels, a modality the dataset holds,
- * the size limit), turned into the content pipeline's `SourceItem`, and the request hashed for
+ * dataset (one of text, bytes or vector, a known site, 1..50 valid labels, a modality the dataset
+ * holds, the size limit; a vector only for an imported modality and raw content only for one
+ * that is not), turned into the content pipeline's `SourceItem`, and the request hashed for
  * idempotency keys. A bad item throws a typed error naming its field.
  */
 import { createHash } from 'node:crypto';
 import type { BulkIngestionItem, ItemSplit, Site, StagedItem } from '@concord/db';
 import type { SourceItem } from '@concord/features';
 import { AppError, badInput } from '../../errors.ts';
+import {
+  checkImportedVector,
+  importedFeaturesOf,
+  vectorBytes,
+  vectorFromBytes,
+  VECTOR_MIME,
+  type DatasetModality,
+} from '../datasets/imported-features.ts';
 import { checkLabelName } from '../datasets/manage-labels.ts';
 
 export interface IngestItemData {
@@ -17,6 +26,8 @@ export interface IngestItemData {
   modality?: 'IMAGE' | 'TEXT' | null;
   text?: string | null;
   bytes?: Uint8Array | null;
+  /** Features from the team's own encoder, for a modality the dataset imports. */
+  vector?: readonly number[] | Float32Array | null;
   mimeType?: string | null;
   split?: ItemSplit | null;
   metadata?: Record<string, unknown> | null;
@@ -29,8 +40,19 @@ export interface PreparedItem {
   labels: string[];
   split: ItemSplit | null;
   metadata: Record<string, unknown> | null;
-  /** The pipeline's input; its `key` is the item's index in the request. */
+  /**
+   * The pipeline's input; its `key` is the item's index in the request. For an imported vector
+   * it holds the vector's float32 bytes (hashed and staged as such) and skips the pipeline.
+   */
   source: SourceItem;
+  /** An imported vector, checked against the dataset's dimension; null for raw content. */
+  vector: Float32Array | null;
+}
+
+/** What prepareItem needs of the dataset. */
+export interface DatasetShape {
+  modalities: string[];
+  featurisers: unknown;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,13 +61,17 @@ export function prepareItem(
   item: IngestItemData,
   index: number,
   sites: Site[],
-  modalities: string[],
+  dataset: DatasetShape,
   maxBytes: number,
 ): PreparedItem {
+  const { modalities } = dataset;
   const field = (name: string) => ['input', 'items', String(index), name];
-  const given = [item.text, item.bytes].filter((x) => x != null).length;
+  const given = [item.text, item.bytes, item.vector].filter((x) => x != null).length;
   if (given !== 1)
-    throw badInput(`Item ${index}: give exactly one of text, base64 or file.`, field('text'));
+    throw badInput(
+      `Item ${index}: give exactly one of text, base64, file or vector.`,
+      field('text'),
+    );
   const site = sites.find(
     (s) => s.name === item.site || (UUID.test(item.site) && s.id === item.site),
   );
@@ -61,6 +87,48 @@ export function prepareItem(
   const modality = item.modality?.toLowerCase() as 'image' | 'text' | undefined;
   if (modality && !modalities.includes(modality))
     throw badInput(`Item ${index}: this dataset holds no ${modality} items.`, field('modality'));
+  const imported = importedFeaturesOf(dataset);
+  if (item.vector != null) {
+    const target = modality ?? (imported.size === 1 ? [...imported.keys()][0] : undefined);
+    const features = target ? imported.get(target) : undefined;
+    if (!target || !features)
+      throw badInput(
+        target
+          ? `Item ${index}: this dataset's ${target} features are not imported; give text, base64 or file.`
+          : `Item ${index}: give the modality of the vector.`,
+        field(target ? 'vector' : 'modality'),
+      );
+    const vector = checkImportedVector(item.vector, features, field('vector'), `Item ${index}`);
+    return {
+      index,
+      key: item.key?.trim() || null,
+      siteId: site.id,
+      labels,
+      split: item.split ?? null,
+      metadata: item.metadata ?? null,
+      source: {
+        key: String(index),
+        labels,
+        bytes: vectorBytes(vector),
+        modality: target,
+        mime: VECTOR_MIME,
+      },
+      vector,
+    };
+  }
+  const rawTarget: DatasetModality | undefined =
+    modality ?? (item.text != null ? 'text' : imported.has('image') ? 'image' : undefined);
+  if (rawTarget && imported.has(rawTarget))
+    throw badInput(
+      `Item ${index}: this dataset's ${rawTarget} features are imported (${imported.get(rawTarget)!.id}); give vector, not raw content.`,
+      field(item.text != null ? 'text' : 'base64'),
+    );
+  // The marker of a staged vector: raw content must not pass for one.
+  if (item.mimeType === VECTOR_MIME)
+    throw badInput(
+      `Item ${index}: the mime type ${VECTOR_MIME} is for vectors.`,
+      field('mimeType'),
+    );
   const size = contentBytes(item);
   if (size > maxBytes)
     throw new AppError(
@@ -82,11 +150,17 @@ export function prepareItem(
       ...(modality ? { modality } : {}),
       ...(item.mimeType ? { mime: item.mimeType } : {}),
     },
+    vector: null,
   };
 }
 
-/** Bytes of an item's content (UTF-8 for a text). */
-export function contentBytes(item: { text?: string | null; bytes?: Uint8Array | null }): number {
+/** Bytes of an item's content (UTF-8 for a text, 4 per component of a vector). */
+export function contentBytes(item: {
+  text?: string | null;
+  bytes?: Uint8Array | null;
+  vector?: readonly number[] | Float32Array | null;
+}): number {
+  if (item.vector != null) return item.vector.length * 4;
   return item.bytes?.byteLength ?? Buffer.byteLength(item.text ?? '', 'utf8');
 }
 
@@ -122,10 +196,15 @@ export function toStaged(p: PreparedItem): StagedItem {
   };
 }
 
-/** A staged row back as the prepared item it was (validated when the ingestion was started). */
+/**
+ * A staged row back as the prepared item it was (validated when the ingestion was started). An
+ * imported vector is staged as its float32 bytes in `content` with the mime type VECTOR_MIME.
+ */
 export function fromStaged(row: BulkIngestionItem): PreparedItem {
   const modality = row.modality === 'image' || row.modality === 'text' ? row.modality : null;
+  const vector = row.mimeType === VECTOR_MIME && row.content ? vectorFromBytes(row.content) : null;
   return {
+    vector,
     index: row.index,
     key: row.key,
     siteId: row.siteId,

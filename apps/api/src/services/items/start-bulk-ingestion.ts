@@ -30,7 +30,7 @@ export async function startBulkIngestion(
   checkLimits(input.items, env.MAX_BULK_INGEST_ITEMS, env.MAX_BULK_INGEST_BYTES);
   const sites = await repos.datasets.listSites(dataset.id);
   const prepared = input.items.map((item, index) =>
-    prepareItem(item, index, sites, dataset.modalities, env.MAX_UPLOAD_BYTES),
+    prepareItem(item, index, sites, dataset, env.MAX_UPLOAD_BYTES),
   );
 
   const key = input.idempotencyKey?.trim() || null;

@@ -8,12 +8,20 @@ import { MAX_SEARCH_PAGE } from '@concord/db';
 import { authorize, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { AppError, badInput, notFound } from '../../errors.ts';
+import {
+  checkImportedVector,
+  importedFeaturesOf,
+  isImportedId,
+} from '../datasets/imported-features.ts';
 
 export interface SearchQuery {
   text?: string | null;
   image?: Uint8Array | null;
   itemId?: string | null;
   vector?: number[] | null;
+  /** Input features of an imported modality, embedded by the model's network for it. */
+  features?: number[] | null;
+  featuresModality?: 'image' | 'text' | null;
 }
 
 export interface SearchArgs {
@@ -103,12 +111,13 @@ async function queryVector(
   model: Model,
   query: SearchQuery,
 ): Promise<Float32Array | number[]> {
-  const given = (['text', 'image', 'itemId', 'vector'] as const).filter(
+  const given = (['text', 'image', 'itemId', 'vector', 'features'] as const).filter(
     (key) => query[key] != null,
   );
   if (given.length !== 1)
-    throw badInput('Give exactly one of text, image, file, itemId or vector.', ['query']);
+    throw badInput('Give exactly one of text, image, file, itemId, vector or features.', ['query']);
   if (query.vector != null) return query.vector;
+  if (query.features != null) return importedQuery(deps, dataset, model, query);
   if (query.itemId != null) {
     const vector = await deps.repos.models.vectorOf(model.id, query.itemId);
     if (!vector)
@@ -119,6 +128,14 @@ async function queryVector(
       );
     return vector;
   }
+  const modality = query.text != null ? 'text' : 'image';
+  const network = await deps.repos.models.modality(model.id, modality);
+  if (network && isImportedId(network.featuriserId))
+    throw new AppError(
+      'FAILED_PRECONDITION',
+      `This dataset's ${modality} features are imported (${network.featuriserId}); query by features or by item.`,
+      ['query', modality],
+    );
   if (query.text != null) {
     if (query.text.trim().length === 0)
       throw badInput('The query text is empty.', ['query', 'text']);
@@ -126,13 +143,38 @@ async function queryVector(
     return deps.runtime.embed(model.id, 'text', features);
   }
   // The CNN the model's image network was trained on (recorded with it), else the dataset's.
-  const network = await deps.repos.models.modality(model.id, 'image');
   const imageId =
     network && network.featuriserId !== 'unknown'
       ? network.featuriserId
       : deps.featurisers.imageIdOf(dataset);
   const features = await deps.featurisers.imageFeatures(imageId, query.image!);
   return deps.runtime.embed(model.id, 'image', features);
+}
+
+/** Features of an imported modality, checked like ingestion, through the model's network. */
+async function importedQuery(
+  deps: AppDeps,
+  dataset: Dataset,
+  model: Model,
+  query: SearchQuery,
+): Promise<Float32Array> {
+  const imported = importedFeaturesOf(dataset);
+  const modality =
+    query.featuresModality ?? (imported.size === 1 ? [...imported.keys()][0] : undefined);
+  if (!modality)
+    throw badInput('Give featuresModality: the modality of the query features.', [
+      'query',
+      'featuresModality',
+    ]);
+  const features = imported.get(modality);
+  const network = await deps.repos.models.modality(model.id, modality);
+  if (!features || !network || network.featuriserId !== features.id)
+    throw badInput(
+      `This dataset's ${modality} features are not imported; query by ${modality === 'text' ? 'text' : 'image'} or by item.`,
+      ['query', 'features'],
+    );
+  const vector = checkImportedVector(query.features!, features, ['query', 'features'], 'The query');
+  return deps.runtime.embed(model.id, modality, vector);
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
