@@ -142,6 +142,24 @@ describe('import CLI (embedded database)', () => {
     });
     const second = await runCli(args, data);
     expect(second.out).toMatch(/0 created, 3 duplicates \(already stored\), 1 failed/);
+    // A JSONL file whose first row is short: checked against the dataset's 3, not that row's 2.
+    const jsonl = join(dir, 'more.jsonl');
+    writeFileSync(
+      jsonl,
+      [
+        [1, 2],
+        [3, 4, 5],
+        [6, 7, 8],
+      ]
+        .map((vector, i) => JSON.stringify({ id: `j${i}`, vector, label: 'cat', site: 'lab' }))
+        .join('\n') + '\n',
+    );
+    const more = await runCli(
+      [jsonl, '--dataset', 'encoded', '--vectors', '--modality', 'image', '--quiet'],
+      data,
+    );
+    expect(more.out).toMatch(/2 created, 0 duplicates \(already stored\), 1 failed/);
+    expect(more.out).toMatch(/row 1: BAD_VECTOR/);
     const db = await openDatabase({ mode: 'embedded', dataDir: data });
     try {
       expect(await db.sql.query(`SELECT featurisers FROM dataset`)).toEqual([
@@ -157,7 +175,7 @@ describe('import CLI (embedded database)', () => {
         `SELECT l.name, count(*)::int AS n FROM item_label il JOIN label l ON l.id = il.label_id GROUP BY l.name ORDER BY l.name`,
       );
       expect(labelled).toEqual([
-        { name: 'cat', n: 1 },
+        { name: 'cat', n: 3 },
         { name: 'dog', n: 2 },
       ]);
     } finally {

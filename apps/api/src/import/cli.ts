@@ -30,6 +30,7 @@ import {
   type ImportProgress,
   type ImportSummary,
 } from './import-items.ts';
+import { importedFeaturesOf } from '../services/datasets/imported-features.ts';
 import { importVectors } from './import-vectors.ts';
 import {
   countRows,
@@ -293,10 +294,16 @@ export async function runImportCli(
         if (!opts.quiet) bar.update(p.processed, { ...p });
       },
     };
+    // The reader checks each row against the dataset's dimension, not the file's first row's (a
+    // wrong first row would otherwise fail every good row after it).
+    const vectorArgs = (v: VectorInput) => {
+      const dims = importedFeaturesOf(dataset).get(v.modality)?.dimension;
+      return dims !== undefined ? { ...v.args, dims } : v.args;
+    };
     let summary: ImportSummary;
     try {
       summary = vectors
-        ? await importVectors(deps, SYSTEM_PRINCIPAL, vectorRows(input, vectors.args), {
+        ? await importVectors(deps, SYSTEM_PRINCIPAL, vectorRows(input, vectorArgs(vectors)), {
             ...common,
             modality: vectors.modality,
             ...(vectors.split ? { split: vectors.split } : {}),
