@@ -4,7 +4,8 @@
  * imported, through the same ingestion service as `importItems` (`ingestItems`), in batches.
  * A row the reader could not parse (NaN, wrong dimension, bad JSON) or the service refuses fails
  * alone with its row number; the rest is stored. Re-importing stores nothing twice (the vector's
- * checksum).
+ * checksum). Pass the dataset's dimension as the reader's `dims` (as the CLI does): otherwise
+ * the reader takes the first row's, and a wrong first row fails every good row after it.
  */
 import { isDbError, type ItemSplit } from '@concord/db';
 import type { VectorRow } from '@concord/features';
