@@ -109,6 +109,11 @@ const EXPECTATIONS: Record<string, Entry> = {
   'Mutation.createWebhook': { access: 'admin', scope: 'dataset' },
   'Mutation.deleteWebhook': { access: 'admin', scope: 'dataset', fresh: freshWebhook },
   'Subscription.trainingRunProgress': { access: 'viewer', scope: 'dataset' },
+  'Subscription.bulkIngestionProgress': {
+    access: 'viewer',
+    scope: 'dataset',
+    fresh: matrixBulkIngestion,
+  },
 };
 
 const RANK: Record<Access, number> = { public: 0, viewer: 1, editor: 2, admin: 3 };

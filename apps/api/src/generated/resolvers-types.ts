@@ -274,8 +274,14 @@ export type MutationDeleteWebhookArgs = {
 export type Subscription = {
   __typename?: 'Subscription';
   _empty?: Maybe<Scalars['Boolean']['output']>;
+  /** The bulk ingestion each time its status or counts change, until it is final. */
+  bulkIngestionProgress: BulkIngestion;
   /** The run each time it changes, until it is final. */
   trainingRunProgress: TrainingRun;
+};
+
+export type SubscriptionBulkIngestionProgressArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type SubscriptionTrainingRunProgressArgs = {
@@ -1559,6 +1565,13 @@ export type SubscriptionResolvers<
     '_empty',
     ParentType,
     ContextType
+  >;
+  bulkIngestionProgress?: SubscriptionResolver<
+    ResolversTypes['BulkIngestion'],
+    'bulkIngestionProgress',
+    ParentType,
+    ContextType,
+    RequireFields<SubscriptionBulkIngestionProgressArgs, 'id'>
   >;
   trainingRunProgress?: SubscriptionResolver<
     ResolversTypes['TrainingRun'],

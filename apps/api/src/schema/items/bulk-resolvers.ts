@@ -5,6 +5,7 @@ import type { Resolvers } from '../../generated/resolvers-types.ts';
 import { cancelBulkIngestion } from '../../services/items/cancel-bulk-ingestion.ts';
 import type { IngestItemData } from '../../services/items/prepare-items.ts';
 import { startBulkIngestion } from '../../services/items/start-bulk-ingestion.ts';
+import { watchBulkIngestion } from '../../services/items/watch-bulk-ingestion.ts';
 import { pageSize } from '../connection.ts';
 import { uuid } from '../ids.ts';
 import { payload, query } from '../payload.ts';
@@ -56,6 +57,13 @@ export const bulkIngestionResolvers: Resolvers = {
       }),
     cancelBulkIngestion: (_, { id }, { deps, principal }) =>
       payload('ingestion', () => cancelBulkIngestion(deps, principal, uuid(id, 'bulk ingestion'))),
+  },
+  Subscription: {
+    bulkIngestionProgress: {
+      subscribe: (_, { id }, { deps, principal }) =>
+        watchBulkIngestion(deps, principal, uuid(id, 'bulk ingestion')),
+      resolve: (ingestion: unknown) => ingestion as never,
+    },
   },
   BulkIngestion: {
     dataset: async (ingestion, _, { loaders }) =>
