@@ -73,7 +73,14 @@ export {
   type VectorFileFormat,
 } from './vectors/import.ts';
 export { streamVectorFile, type StreamArgs } from './vectors/stream.ts';
-export { checkVector, type VectorReadArgs, type VectorRow } from './vectors/rows.ts';
+export {
+  checkVector,
+  vectorBytes,
+  vectorChecksum,
+  vectorFromBytes,
+  type VectorReadArgs,
+  type VectorRow,
+} from './vectors/rows.ts';
 
 export { ingest, ingestInto, DEFAULT_INGEST_BATCH, type IngestArgs } from './pipeline/ingest.ts';
 export { prepareItem, DEFAULT_MAX_BYTES } from './pipeline/prepare.ts';

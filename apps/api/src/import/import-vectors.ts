@@ -8,12 +8,11 @@
  * the reader takes the first row's, and a wrong first row fails every good row after it.
  */
 import { isDbError, type ItemSplit } from '@concord/db';
-import type { VectorRow } from '@concord/features';
+import { vectorChecksum, type VectorRow } from '@concord/features';
 import type { Principal } from '../auth/principal.ts';
 import type { AppDeps } from '../context.ts';
 import { AppError, badInput, notFound } from '../errors.ts';
 import {
-  importedChecksum,
   importedFeaturesOf,
   type DatasetModality,
 } from '../services/datasets/imported-features.ts';
@@ -161,7 +160,7 @@ export async function importVectors(
     const data = await prepare(row);
     if (data && row.ok) {
       // The same vector twice in one batch: store the first, so the second is a duplicate.
-      const checksum = importedChecksum(row.vector);
+      const checksum = vectorChecksum(row.vector);
       if (checksums.has(checksum)) await flush();
       checksums.add(checksum);
       batch.push({ row: row.row, data });

@@ -79,10 +79,23 @@ export function labelsFrom(value: unknown): string[] {
     .filter((s) => s.length > 0);
 }
 
-/** sha256 of a vector as float32 little-endian bytes (platform-independent). */
-export function vectorChecksum(vector: Float32Array): string {
+/** A vector as float32 little-endian bytes (platform-independent). */
+export function vectorBytes(vector: Float32Array): Uint8Array {
   const bytes = new Uint8Array(vector.length * 4);
   const view = new DataView(bytes.buffer);
   vector.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return sha256Hex(bytes);
+  return bytes;
+}
+
+/** A vector back from its float32 little-endian bytes. */
+export function vectorFromBytes(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Float32Array.from({ length: bytes.byteLength / 4 }, (_, i) =>
+    view.getFloat32(i * 4, true),
+  );
+}
+
+/** sha256 of a vector's float32 little-endian bytes: the idempotency key of an imported vector. */
+export function vectorChecksum(vector: Float32Array): string {
+  return sha256Hex(vectorBytes(vector));
 }

@@ -6,7 +6,7 @@
  * Stored in `Dataset.featurisers` beside the other ids:
  * `{ image: 'vectors/sift', text: 'lsa-tfidf', imported: { image: { dimension: 128 } } }`.
  */
-import { checkVector, sha256Hex } from '@concord/features';
+import { checkVector } from '@concord/features';
 import { badInput } from '../../errors.ts';
 
 export type DatasetModality = 'image' | 'text';
@@ -109,28 +109,4 @@ export function checkImportedVector(
       field,
     );
   }
-}
-
-/** The float32 little-endian bytes of a vector (its staged form, and what its checksum hashes). */
-export function vectorBytes(vector: Float32Array): Uint8Array {
-  const bytes = new Uint8Array(vector.length * 4);
-  const view = new DataView(bytes.buffer);
-  vector.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return bytes;
-}
-
-/** A staged vector back from its bytes. */
-export function vectorFromBytes(bytes: Uint8Array): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Float32Array.from({ length: bytes.byteLength / 4 }, (_, i) =>
-    view.getFloat32(i * 4, true),
-  );
-}
-
-/**
- * sha256 of the vector's float32 little-endian bytes: the same as `@concord/features`'
- * `vectorChecksum` (which a feature file's rows carry), so a re-import finds its items.
- */
-export function importedChecksum(vector: Float32Array): string {
-  return sha256Hex(vectorBytes(vector));
 }

@@ -4,9 +4,9 @@
  * ready to be written (the caller writes it: directly, or with a staged row's outcome).
  */
 import type { Dataset, ItemSplit, NewItem } from '@concord/db';
+import { vectorChecksum } from '@concord/features';
 import type { AppDeps } from '../../context.ts';
 import {
-  importedChecksum,
   importedFeaturesOf,
   IMPORTED_VERSION,
   VECTOR_MIME,
@@ -52,7 +52,7 @@ export async function* featuriseItems(
       yield { p, decision: { kind: 'outcome', outcome } };
       continue;
     }
-    const checksum = importedChecksum(p.vector);
+    const checksum = vectorChecksum(p.vector);
     const existing = await repos.items.findByChecksum(dataset.id, modality, checksum);
     if (existing) {
       const outcome: ItemOutcome = { ...base, status: 'DUPLICATE', itemId: existing.id };

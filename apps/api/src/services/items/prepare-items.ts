@@ -7,13 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { BulkIngestionItem, ItemSplit, Site, StagedItem } from '@concord/db';
-import type { SourceItem } from '@concord/features';
+import { vectorBytes, vectorFromBytes, type SourceItem } from '@concord/features';
 import { AppError, badInput } from '../../errors.ts';
 import {
   checkImportedVector,
   importedFeaturesOf,
-  vectorBytes,
-  vectorFromBytes,
   VECTOR_MIME,
   type DatasetModality,
 } from '../datasets/imported-features.ts';
