@@ -445,4 +445,45 @@ describe('the dashboard in Chromium', () => {
     );
     for (const s of sizes) expect(s.files).toBeGreaterThan(0);
   });
+
+  it("shows a dataset whose text features are imported from a team's own encoder", async () => {
+    const created = await api<{
+      createDataset: { dataset: { id: string } | null; errors: { message: string }[] };
+    }>(
+      `mutation($input: CreateDatasetInput!) {
+        createDataset(input: $input) { dataset { id } errors { message } }
+      }`,
+      {
+        input: {
+          name: 'imported vectors',
+          dimension: 8,
+          importedFeatures: [{ modality: 'TEXT', name: 'team-encoder', dimension: 4 }],
+        },
+      },
+    );
+    expect(created.createDataset.errors).toEqual([]);
+    const id = created.createDataset.dataset!.id;
+    await api(
+      `mutation($id: ID!) { createSite(datasetId: $id, input: { name: "hq" }) { errors { message } } }`,
+      { id },
+    );
+    const ingested = await api<{ ingestItems: { created: number } }>(
+      `mutation($input: IngestItemsInput!) { ingestItems(input: $input) { created } }`,
+      {
+        input: {
+          datasetId: id,
+          items: [
+            { site: 'hq', labels: ['a'], modality: 'TEXT', vector: [0.1, 0.2, 0.3, 0.4] },
+            { site: 'hq', labels: ['b'], modality: 'TEXT', vector: [0.4, 0.3, 0.2, 0.1] },
+          ],
+        },
+      },
+    );
+    expect(ingested.ingestItems.created).toBe(2);
+    await page.goto(`/datasets/${id}`);
+    await expect
+      .poll(() => page.getByTestId('imported-features').textContent(), { timeout: 30_000 })
+      .toMatch(/text features are imported vectors vectors\/team-encoder \(4-d\)/);
+    await shot(page, '27-dataset-imported-vectors');
+  });
 });

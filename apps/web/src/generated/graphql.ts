@@ -42,6 +42,16 @@ export type ImportedFeaturesInput = {
   dimension: number;
 };
 
+export type FeaturiserKind =
+  /** A CNN whose weights ship inside nsfwjs. */
+  | 'BUILTIN'
+  /** A TF.js model from the operator's models folder. */
+  | 'USER'
+  /** Vectors from the team's own encoder, given at ingestion. */
+  | 'IMPORTED'
+  /** TF-IDF + truncated SVD, fitted on the TRAIN texts by each training run. */
+  | 'LSA';
+
 export type RetrainPolicyInput = {
   kind: RetrainPolicyKind;
   cron?: string | null | undefined;
@@ -258,6 +268,12 @@ export type DatasetQuery = {
       inputSize: number | null;
       description: string;
     } | null;
+    modalityFeaturisers: Array<{
+      modality: Modality;
+      id: string;
+      kind: FeaturiserKind;
+      dimension: number | null;
+    }>;
     activeModel: { id: string; version: number; meanMap: number | null } | null;
     retrainPolicy: {
       kind: RetrainPolicyKind;
@@ -916,6 +932,12 @@ export const DatasetDocument = new TypedDocumentString(`
     createdAt
     imageFeaturiser {
       ...ImageFeaturiser
+    }
+    modalityFeaturisers {
+      modality
+      id
+      kind
+      dimension
     }
     activeModel {
       id

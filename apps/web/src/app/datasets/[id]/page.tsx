@@ -52,6 +52,16 @@ export default function DatasetPage({ params }: { params: Promise<{ id: string }
                     {d.imageFeaturiser.description}; fixed when the dataset was created.
                   </div>
                 ) : null}
+                {d.modalityFeaturisers
+                  .filter((f) => f.kind === 'IMPORTED')
+                  .map((f) => (
+                    <div className="muted small" data-testid="imported-features" key={f.modality}>
+                      {f.modality.toLowerCase()} features are imported vectors <code>{f.id}</code>
+                      {f.dimension !== null ? ` (${f.dimension}-d)` : ''} from the team&apos;s own
+                      encoder: load them with the import CLI&apos;s <code>--vectors</code> or the
+                      API&apos;s <code>vector</code> input; search them by item or by features.
+                    </div>
+                  ))}
               </div>
             </div>
             <section className="panel">
