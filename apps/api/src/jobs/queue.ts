@@ -22,6 +22,7 @@ import type { AppDeps } from '../context.ts';
 import type { Env } from '../env.ts';
 import type { RetrainPolicy } from '../services/datasets/retrain-policy.ts';
 import type { TrainingUnitJob } from '../training/train-unit.ts';
+import { guardJobOutcomes } from './job-outcomes.ts';
 
 export const TRAINING_QUEUE = 'training';
 export const TRAINING_UNIT_QUEUE = 'training-unit';
@@ -81,6 +82,7 @@ export class PgBossQueue implements JobQueue {
       maintenanceIntervalSeconds: env.JOB_MAINTENANCE_SECONDS,
       monitorStateIntervalSeconds: Math.max(env.JOB_MAINTENANCE_SECONDS, 10),
     };
+    guardJobOutcomes((message, error) => console.error(`${message}:`, error));
     const boss =
       db.pglite !== null
         ? new PgBoss({ ...common, db: pgliteDb(db.pglite) })
