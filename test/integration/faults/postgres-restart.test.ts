@@ -80,7 +80,12 @@ describe('PostgreSQL restarted while jobs run', () => {
       'the API to answer again',
     );
 
-    const run = await waitForRun(api, runId);
+    // A process that died of the outage fails the test at once, with where its log is.
+    const died = (p: typeof worker) =>
+      p.exited.then((code) => {
+        throw new Error(`${p.name} exited (${String(code)}) after the restart; log: ${p.logPath}`);
+      });
+    const run = await Promise.race([waitForRun(api, runId), died(worker), died(apiProcess)]);
     // Neither process died of the outage (a worker that did would leave the run to expiry).
     expect(worker.child.exitCode).toBeNull();
     expect(apiProcess.child.exitCode).toBeNull();
