@@ -12,6 +12,7 @@
  * item failed, 1 when some did, 2 on bad usage.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -222,7 +223,14 @@ export async function runImportCli(
     return 2;
   }
 
-  const config = parseEnv({ ...env, RUN_API: 'false', RUN_WORKER: 'false' });
+  const config = parseEnv({
+    // An import has the machine to itself (the API's default of one thread keeps a core for
+    // requests): one featuriser thread per core, a batch split across them.
+    IMAGE_FEATURISER_THREADS: String(Math.min(availableParallelism(), 16)),
+    ...env,
+    RUN_API: 'false',
+    RUN_WORKER: 'false',
+  });
   // PGlite keeps postmaster.pid while a process has the folder open (and removes it on close).
   const pid = join(config.CONCORD_DATA_DIR, 'postmaster.pid');
   if (!config.DATABASE_URL && existsSync(pid)) {
