@@ -86,6 +86,14 @@ export function prepareItem(
   if (modality && !modalities.includes(modality))
     throw badInput(`Item ${index}: this dataset holds no ${modality} items.`, field('modality'));
   const imported = importedFeaturesOf(dataset);
+  const common = {
+    index,
+    key: item.key?.trim() || null,
+    siteId: site.id,
+    labels,
+    split: item.split ?? null,
+    metadata: item.metadata ?? null,
+  };
   if (item.vector != null) {
     const target = modality ?? (imported.size === 1 ? [...imported.keys()][0] : undefined);
     const features = target ? imported.get(target) : undefined;
@@ -98,12 +106,7 @@ export function prepareItem(
       );
     const vector = checkImportedVector(item.vector, features, field('vector'), `Item ${index}`);
     return {
-      index,
-      key: item.key?.trim() || null,
-      siteId: site.id,
-      labels,
-      split: item.split ?? null,
-      metadata: item.metadata ?? null,
+      ...common,
       source: {
         key: String(index),
         labels,
@@ -135,12 +138,7 @@ export function prepareItem(
       field(item.bytes ? 'base64' : 'text'),
     );
   return {
-    index,
-    key: item.key?.trim() || null,
-    siteId: site.id,
-    labels,
-    split: item.split ?? null,
-    metadata: item.metadata ?? null,
+    ...common,
     source: {
       key: String(index),
       labels,
