@@ -2,14 +2,18 @@
  * What defines a run's training set, taken once when the run is planned: per modality the items in
  * row order with their split, site and labels, and the fitted text featuriser — no feature vectors.
  * Image features come from ingestion; text features from an LSA model fitted here on the TRAIN
- * texts; an imported modality's (either) from the vectors given at ingestion, as they are. Each job loads the vectors of the rows it needs by id (`load-modality-rows.ts`).
+ * texts; an imported modality's (either) from the vectors given at ingestion, as they are. Each
+ * job loads the vectors of the rows it needs by id (`load-modality-rows.ts`).
  */
 import type { LabelledSplit } from '@concord/drcl';
 import type { Repositories, TrainingItem } from '@concord/db';
 import { fitLsa, type LsaModel } from '@concord/features';
 import { AppError } from '../errors.ts';
-import type { DatasetModality, ImportedFeatures } from '../services/datasets/imported-features.ts';
-import { IMPORTED_VERSION } from '../services/datasets/imported-features.ts';
+import {
+  IMPORTED_VERSION,
+  type DatasetModality,
+  type ImportedFeatures,
+} from '../services/datasets/imported-features.ts';
 
 export const SPLITS = ['TRAIN', 'VALIDATION', 'TEST'] as const satisfies TrainingItem['split'][];
 
