@@ -24,6 +24,7 @@ export {
   MAX_SEARCH_PAGE,
   type EmbeddingInput,
   type HnswOptions,
+  type ItemEmbeddingRef,
   type SearchFilters,
   type SearchHit,
   type SearchInput,
@@ -45,6 +46,7 @@ export {
 export {
   ItemRepository,
   toFloat32,
+  type FeatureVectorInfo,
   type ItemFilter,
   type ItemPatch,
   type ItemSummary,

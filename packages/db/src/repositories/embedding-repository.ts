@@ -66,6 +66,21 @@ export interface SearchPage {
   endCursor: string | null;
 }
 
+/** One model's embedding of an item, for the item's lineage. */
+export interface ItemEmbeddingRef {
+  itemId: string;
+  modelId: string;
+  createdAt: Date;
+}
+
+export interface UpsertOptions {
+  /**
+   * Leave out rows whose item no longer exists (deleted between choosing and writing) instead of
+   * refusing the batch: for embedding on arrival and catch-up, where items come and go meanwhile.
+   */
+  skipMissing?: boolean;
+}
+
 export interface HnswOptions {
   m?: number;
   efConstruction?: number;
@@ -93,7 +108,11 @@ export class EmbeddingRepository {
    * retried batch writes no duplicates. Validates everything first: on any error nothing is
    * written.
    */
-  async upsertMany(modelId: string, rows: readonly EmbeddingInput[]): Promise<number> {
+  async upsertMany(
+    modelId: string,
+    rows: readonly EmbeddingInput[],
+    options: UpsertOptions = {},
+  ): Promise<number> {
     const model = await this.findModel(this.sql, modelId);
     rows.forEach((row, index) => assertVector(row.vector, model.dimension, `vector #${index}`));
     if (rows.length === 0) return 0;
@@ -115,7 +134,7 @@ export class EmbeddingRepository {
          RETURNING item_id`,
         [modelId, itemIds, rows.map((row) => vectorLiteral(row.vector)), model.dataset_id],
       );
-      if (written.length !== rows.length) {
+      if (written.length !== rows.length && !options.skipMissing) {
         const found = new Set(written.map((row) => row.item_id));
         const missing = itemIds.find((id) => !found.has(id));
         throw new DbError(
@@ -134,6 +153,47 @@ export class EmbeddingRepository {
       [modelId],
     );
     return row?.n ?? 0;
+  }
+
+  /**
+   * Up to `limit` READY items of the model's dataset, of a modality the model has a network for,
+   * that the model has not embedded (items stored after its training run was planned, or while
+   * embedding on arrival failed), in id order after `afterId`.
+   */
+  async missingItems(
+    modelId: string,
+    limit: number,
+    afterId: string | null = null,
+  ): Promise<{ itemId: string; modality: string }[]> {
+    assertUuid(modelId, 'model');
+    if (afterId !== null) assertUuid(afterId, 'item');
+    const rows = await this.sql.query<{ id: string; modality: string }>(
+      `SELECT i.id, i.modality FROM item i
+       JOIN model m ON m.id = $1::uuid AND i.dataset_id = m.dataset_id
+       JOIN model_modality mm ON mm.model_id = m.id AND mm.modality = i.modality
+       WHERE i.status = 'READY' AND ($3::uuid IS NULL OR i.id > $3::uuid)
+         AND NOT EXISTS (SELECT 1 FROM embedding e WHERE e.model_id = m.id AND e.item_id = i.id)
+       ORDER BY i.id
+       LIMIT $2`,
+      [modelId, limit, afterId],
+    );
+    return rows.map((row) => ({ itemId: row.id, modality: row.modality }));
+  }
+
+  /** Which models have embedded each of `itemIds` (for the item's lineage), oldest first. */
+  async modelsOf(itemIds: readonly string[]): Promise<ItemEmbeddingRef[]> {
+    const ids = itemIds.filter(isUuid);
+    if (ids.length === 0) return [];
+    const rows = await this.sql.query<{ item_id: string; model_id: string; created_at: Date }>(
+      `SELECT item_id, model_id, created_at FROM embedding
+       WHERE item_id = ANY($1::uuid[]) ORDER BY created_at, model_id`,
+      [ids],
+    );
+    return rows.map((row) => ({
+      itemId: row.item_id,
+      modelId: row.model_id,
+      createdAt: new Date(row.created_at),
+    }));
   }
 
   /** Builds (or keeps) the model's partial HNSW cosine index; call once its embeddings are in. */

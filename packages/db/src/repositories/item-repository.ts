@@ -47,6 +47,15 @@ export interface ItemPatch {
   labelIds?: string[];
 }
 
+/** An item's stored input features, without their values (the item's lineage). */
+export interface FeatureVectorInfo {
+  itemId: string;
+  featuriserId: string;
+  featuriserVersion: string;
+  dimension: number;
+  createdAt: Date;
+}
+
 /** What training needs of one item. */
 export interface TrainingItem {
   id: string;
@@ -228,6 +237,21 @@ export class ItemRepository {
     const out = new Map<string, Float32Array>();
     for (const row of rows) if (!out.has(row.itemId)) out.set(row.itemId, toFloat32(row.values));
     return out;
+  }
+
+  /** The feature vectors stored for each of `itemIds` (ids and sizes, not values). */
+  featureVectorInfo(itemIds: readonly string[]): Promise<FeatureVectorInfo[]> {
+    return this.prisma.featureVector.findMany({
+      where: { itemId: { in: [...itemIds] } },
+      orderBy: [{ itemId: 'asc' }, { createdAt: 'asc' }],
+      select: {
+        itemId: true,
+        featuriserId: true,
+        featuriserVersion: true,
+        dimension: true,
+        createdAt: true,
+      },
+    });
   }
 
   /** The text of each of `itemIds` that still exists (null for items without text). */

@@ -85,6 +85,27 @@ export class ModelRepository {
     return this.prisma.model.findMany({ where: { id: { in: [...ids] } } });
   }
 
+  /**
+   * The models an item arriving now must be embedded by so that it is found at once: the active
+   * model, and the model a running training run is embedding and evaluating (blue/green) so that
+   * it holds the item when it is promoted.
+   */
+  liveFor(datasetId: string): Promise<Model[]> {
+    return this.prisma.model.findMany({
+      where: {
+        datasetId,
+        OR: [
+          { status: 'ACTIVE' },
+          {
+            status: { in: ['TRAINING', 'EVALUATING', 'READY'] },
+            trainingRun: { status: 'RUNNING' },
+          },
+        ],
+      },
+      orderBy: { version: 'asc' },
+    });
+  }
+
   findByRun(trainingRunId: string): Promise<Model | null> {
     return this.prisma.model.findUnique({ where: { trainingRunId } });
   }
