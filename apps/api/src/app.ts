@@ -11,6 +11,7 @@ import { ingestionHandlers } from './jobs/ingestion-handlers.ts';
 import { PgBossQueue } from './jobs/queue.ts';
 import { requeueStrandedIngestions } from './jobs/requeue-ingestions.ts';
 import { retrainTick } from './jobs/retrain-tick.ts';
+import { sweepUnembedded } from './services/embeddings/sweep-unembedded.ts';
 import type { Logger } from './logger.ts';
 import { createServer, type ConcordServer } from './server.ts';
 import { ensureAdminKey } from './services/auth/manage-api-keys.ts';
@@ -68,6 +69,7 @@ export async function startApp(
       tick: async () => {
         await retrainTick(deps);
         await requeueStrandedIngestions(deps);
+        await sweepUnembedded(deps);
       },
     });
   }

@@ -8,6 +8,7 @@
  */
 import type { TrainingRun } from '@concord/db';
 import type { AppDeps } from '../context.ts';
+import { embedMissingItems } from '../services/embeddings/embed-items.ts';
 import { passesGate, promote } from '../services/models/promote-model.ts';
 import { emitEvent } from '../services/webhooks/emit-event.ts';
 import { featureBuffers, loadEmbedModalities } from './load-modality-rows.ts';
@@ -143,9 +144,14 @@ async function storeModel(
         itemId,
         vector: vectors.subarray((start + i) * d, (start + i + 1) * d),
       }));
-      await db.embeddings.upsertMany(model.id, rows);
+      await db.embeddings.upsertMany(model.id, rows, { skipMissing: true });
     }
   }
+  // Items stored since the run was planned: from here on, ingestion embeds arrivals by this model
+  // itself (it is live while its run runs), so after this pass the model holds every item.
+  const caughtUp = await embedMissingItems(deps, model.id, batch);
+  if (caughtUp.embedded > 0)
+    await noteFor(deps, run.id)(`embedded ${caughtUp.embedded} items stored since planning`);
   await db.embeddings.buildIndex(model.id);
   await repos.runs.update(run.id, { stage: 'evaluating', progress: 0.97 });
   return repos.models.setStatus(model.id, 'EVALUATING', output.metrics);

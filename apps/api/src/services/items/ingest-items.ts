@@ -1,13 +1,15 @@
 /**
  * Adds a batch of items: validates the whole request first (nothing is written for a bad one),
  * honours an idempotency key, runs every item through the content pipeline and stores each with
- * its own outcome — created, duplicate (same content already there) or failed with a code.
+ * its own outcome — created, duplicate (same content already there) or failed with a code. New
+ * items are embedded by the dataset's live models before the call answers.
  */
 import type { ItemSummary } from '@concord/db';
 import { isDbError } from '@concord/db';
 import { authorize, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { AppError, badInput, notFound } from '../../errors.ts';
+import { embedOnArrival, type ItemRef } from '../embeddings/embed-items.ts';
 import { checkThresholdPolicy } from '../training/check-threshold-policy.ts';
 import { featuriseItems, labelResolver, type ItemOutcome } from './featurise-items.ts';
 import {
@@ -67,6 +69,7 @@ export async function ingestItems(
   // Labels are created with the first item that is: a batch whose items all fail writes nothing.
   const labelIdsOf = labelResolver(deps, dataset.id, () => prepared.flatMap((p) => p.labels));
   const results: IngestItemOutcome[] = [];
+  const created: ItemRef[] = [];
   for await (const { p, decision } of featuriseItems(deps, dataset, prepared)) {
     if (decision.kind === 'outcome') {
       results.push(decision.outcome);
@@ -78,6 +81,7 @@ export async function ingestItems(
         labelIds: await labelIdsOf(p.labels),
       });
       results.push({ ...outcomeBase(p), status: 'CREATED', itemId: item.id });
+      created.push({ itemId: item.id, modality: item.modality });
     } catch (error) {
       if (!isDbError(error) || error.code !== 'CONFLICT') throw error;
       results.push({
@@ -88,6 +92,8 @@ export async function ingestItems(
       });
     }
   }
+  // Found by its content when the call answers: no item waits for a retrain.
+  await embedOnArrival(deps, dataset.id, created);
   results.sort((a, b) => a.index - b.index);
   const outcome: IngestOutcome = {
     results,

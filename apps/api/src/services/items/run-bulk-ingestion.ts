@@ -9,6 +9,7 @@
 import { setImmediate, setTimeout as delay } from 'node:timers/promises';
 import { isDbError, type NewItem } from '@concord/db';
 import type { AppDeps } from '../../context.ts';
+import { embedOnArrival, type ItemRef } from '../embeddings/embed-items.ts';
 import { checkThresholdPolicy } from '../training/check-threshold-policy.ts';
 import { featuriseItems, labelResolver, type ItemOutcome } from './featurise-items.ts';
 import { fromStaged, type PreparedItem } from './prepare-items.ts';
@@ -58,7 +59,10 @@ export async function runBulkIngestion(deps: AppDeps, id: string): Promise<BulkS
   return 'finished';
 }
 
-/** Stores each row's outcome (with its new item); returns the rows left for a busy featuriser. */
+/**
+ * Stores each row's outcome (with its new item) and embeds the chunk's new items by the dataset's
+ * live models; returns the rows left for a busy featuriser.
+ */
 async function storeChunk(
   deps: AppDeps,
   id: string,
@@ -67,21 +71,27 @@ async function storeChunk(
 ): Promise<number> {
   const labelIdsOf = labelResolver(deps, dataset.id, () => prepared.flatMap((p) => p.labels));
   let waiting = 0;
+  const created: ItemRef[] = [];
   for await (const { p, decision } of featuriseItems(deps, dataset, prepared)) {
     if (decision.kind === 'outcome') {
       if (decision.outcome.errorCode && RETRY_LATER.has(decision.outcome.errorCode)) waiting += 1;
       else await store(deps, id, decision.outcome);
       continue;
     }
-    const item: NewItem = { ...decision.item, labelIds: await labelIdsOf(p.labels) };
+    const item: NewItem = {
+      ...decision.item,
+      id: crypto.randomUUID(),
+      labelIds: await labelIdsOf(p.labels),
+    };
     const base = { index: p.index, key: p.key, errorCode: null, error: null };
     try {
-      await deps.repos.bulkIngestions.storeBulkOutcome(
+      const stored = await deps.repos.bulkIngestions.storeBulkOutcome(
         id,
         p.index,
         { ...base, status: 'CREATED', itemId: null },
         item,
       );
+      if (stored === 'stored') created.push({ itemId: item.id!, modality: item.modality });
     } catch (error) {
       if (!isDbError(error) || error.code !== 'CONFLICT') throw error;
       // The same content earlier in this request (or stored meanwhile) makes a duplicate; the same
@@ -106,6 +116,7 @@ async function storeChunk(
       );
     }
   }
+  await embedOnArrival(deps, dataset.id, created);
   return waiting;
 }
 

@@ -6,6 +6,7 @@ import type { Model } from '@concord/db';
 import { authorize, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
+import { embedMissingItems } from '../embeddings/embed-items.ts';
 import { emitEvent } from '../webhooks/emit-event.ts';
 
 export function meanMapOf(model: Pick<Model, 'metrics'>): number | null {
@@ -50,8 +51,12 @@ export async function promote(deps: AppDeps, model: Model, force: boolean): Prom
       `Model v${model.version} (mAP ${meanMapOf(model)?.toFixed(4)}) is worse than the active v${active?.version} (mAP ${active ? meanMapOf(active)?.toFixed(4) : '-'}); pass force to promote anyway.`,
     );
   }
+  // A model rolled back to, or promoted by hand after its run, missed the items stored since.
+  await embedMissingItems(deps, model.id, deps.env.EMBED_BATCH_SIZE);
   if (!(await deps.db.embeddings.hasIndex(model.id))) await deps.db.embeddings.buildIndex(model.id);
   const promoted = await deps.repos.models.promote(model.id);
+  // And the items that arrived while it was being promoted, before ingestion saw it active.
+  await embedMissingItems(deps, model.id, deps.env.EMBED_BATCH_SIZE);
   await emitEvent(deps, model.datasetId, 'model.promoted', {
     modelId: model.id,
     version: model.version,
