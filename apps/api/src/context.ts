@@ -29,7 +29,7 @@ export function createContext(deps: AppDeps, principal: Principal | null): Conte
   return {
     deps,
     principal,
-    loaders: createLoaders(deps.repos),
+    loaders: createLoaders(deps.repos, deps.db.embeddings),
     requestId: crypto.randomUUID(),
   };
 }

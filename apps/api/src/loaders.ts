@@ -2,6 +2,9 @@
 import type {
   Dataset,
   DatasetCounts,
+  EmbeddingRepository,
+  FeatureVectorInfo,
+  ItemEmbeddingRef,
   ItemSummary,
   Label,
   Model,
@@ -20,7 +23,18 @@ function byId<T extends { id: string }>(
   });
 }
 
-export function createLoaders(repos: Repositories) {
+function groupedBy<T extends { itemId: string }>(
+  load: (ids: readonly string[]) => Promise<T[]>,
+): DataLoader<string, T[]> {
+  return new DataLoader(async (ids) => {
+    const groups = new Map<string, T[]>();
+    for (const row of await load(ids))
+      groups.set(row.itemId, [...(groups.get(row.itemId) ?? []), row]);
+    return ids.map((id) => groups.get(id) ?? []);
+  });
+}
+
+export function createLoaders(repos: Repositories, embeddings: EmbeddingRepository) {
   return {
     dataset: byId<Dataset>((ids) => repos.datasets.findByIds(ids)),
     site: byId<Site>((ids) => repos.datasets.findSitesByIds(ids)),
@@ -30,6 +44,9 @@ export function createLoaders(repos: Repositories) {
     run: byId<TrainingRun>((ids) => repos.runs.findByIds(ids)),
     /** One aggregate query for the counts of every dataset on the page. */
     itemCounts: new DataLoader<string, DatasetCounts>((ids) => repos.itemCounts.countsOf(ids)),
+    /** The models that embedded each item (its lineage, and whether the active one did). */
+    itemEmbeddings: groupedBy<ItemEmbeddingRef>((ids) => embeddings.modelsOf(ids)),
+    itemFeatureVectors: groupedBy<FeatureVectorInfo>((ids) => repos.items.featureVectorInfo(ids)),
     itemLabelIds: new DataLoader<string, string[]>(async (ids) => {
       const map = await repos.items.labelIdsOf(ids);
       return ids.map((id) => map.get(id) ?? []);

@@ -5,6 +5,8 @@ import type {
   Site as SiteRow,
   Label as LabelRow,
   ItemSummary as ItemSummaryRow,
+  ItemEmbeddingRef as ItemEmbeddingRefRow,
+  FeatureVectorInfo as FeatureVectorInfoRow,
   Model as ModelRow,
   TrainingRun as TrainingRunRow,
   TrainingEpoch as TrainingEpochRow,
@@ -541,6 +543,17 @@ export type Item = {
   snippet?: Maybe<Scalars['String']['output']>;
   /** A data: URL of a small PNG preview of an image item. */
   thumbnail?: Maybe<Scalars['String']['output']>;
+  /**
+   * Whether the dataset's active model has placed the item in its shared space, so that search
+   * finds it. Items are embedded by the active model (and by a running run's candidate) before
+   * their ingestion answers; one whose embedding failed is embedded by the worker's minutely sweep.
+   * False while the dataset has no active model.
+   */
+  embedded: Scalars['Boolean']['output'];
+  /** The input feature vectors stored for the item: which featuriser made each, its version and size. */
+  featureVectors: Array<ItemFeatureVector>;
+  /** The models that have embedded the item, oldest first. */
+  embeddings: Array<ItemEmbedding>;
   createdAt: Scalars['DateTime']['output'];
   updatedAt: Scalars['DateTime']['output'];
 };
@@ -551,6 +564,22 @@ export type ItemSnippetArgs = {
 
 export type ItemThumbnailArgs = {
   size?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** An item's input features as stored: the image CNN's, or an imported encoder's (text items keep their text; each model featurises it with its own fitted LSA). */
+export type ItemFeatureVector = {
+  __typename?: 'ItemFeatureVector';
+  featuriserId: Scalars['String']['output'];
+  featuriserVersion: Scalars['String']['output'];
+  dimension: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+};
+
+/** One model's embedding of an item. */
+export type ItemEmbedding = {
+  __typename?: 'ItemEmbedding';
+  model: Model;
+  createdAt: Scalars['DateTime']['output'];
 };
 
 export type ItemEdge = {
@@ -1123,6 +1152,8 @@ export type ResolversTypes = {
   IngestionStatus: IngestionStatus;
   ItemSplit: ItemSplit;
   Item: ResolverTypeWrapper<ItemSummaryRow>;
+  ItemFeatureVector: ResolverTypeWrapper<FeatureVectorInfoRow>;
+  ItemEmbedding: ResolverTypeWrapper<ItemEmbeddingRefRow>;
   ItemEdge: ResolverTypeWrapper<Omit<ItemEdge, 'node'> & { node: ResolversTypes['Item'] }>;
   ItemConnection: ResolverTypeWrapper<
     Omit<ItemConnection, 'edges'> & { edges: Array<ResolversTypes['ItemEdge']> }
@@ -1247,6 +1278,8 @@ export type ResolversParentTypes = {
   SitePayload: Omit<SitePayload, 'site'> & { site?: Maybe<ResolversParentTypes['Site']> };
   LabelPayload: Omit<LabelPayload, 'label'> & { label?: Maybe<ResolversParentTypes['Label']> };
   Item: ItemSummaryRow;
+  ItemFeatureVector: FeatureVectorInfoRow;
+  ItemEmbedding: ItemEmbeddingRefRow;
   ItemEdge: Omit<ItemEdge, 'node'> & { node: ResolversParentTypes['Item'] };
   ItemConnection: Omit<ItemConnection, 'edges'> & {
     edges: Array<ResolversParentTypes['ItemEdge']>;
@@ -1797,8 +1830,30 @@ export type ItemResolvers<
     ContextType,
     RequireFields<ItemThumbnailArgs, 'size'>
   >;
+  embedded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  featureVectors?: Resolver<Array<ResolversTypes['ItemFeatureVector']>, ParentType, ContextType>;
+  embeddings?: Resolver<Array<ResolversTypes['ItemEmbedding']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ItemFeatureVectorResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['ItemFeatureVector'] =
+    ResolversParentTypes['ItemFeatureVector'],
+> = {
+  featuriserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  featuriserVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dimension?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ItemEmbeddingResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['ItemEmbedding'] = ResolversParentTypes['ItemEmbedding'],
+> = {
+  model?: Resolver<ResolversTypes['Model'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type ItemEdgeResolvers<
@@ -2170,6 +2225,8 @@ export type Resolvers<ContextType = Context> = {
   SitePayload?: SitePayloadResolvers<ContextType>;
   LabelPayload?: LabelPayloadResolvers<ContextType>;
   Item?: ItemResolvers<ContextType>;
+  ItemFeatureVector?: ItemFeatureVectorResolvers<ContextType>;
+  ItemEmbedding?: ItemEmbeddingResolvers<ContextType>;
   ItemEdge?: ItemEdgeResolvers<ContextType>;
   ItemConnection?: ItemConnectionResolvers<ContextType>;
   IngestItemResult?: IngestItemResultResolvers<ContextType>;

@@ -39,6 +39,8 @@ export async function generate(): Promise<{ schema: string; types: string; subgr
         Site: `${ROW}Site`,
         Label: `${ROW}Label`,
         Item: `${ROW}ItemSummary`,
+        ItemEmbedding: `${ROW}ItemEmbeddingRef`,
+        ItemFeatureVector: `${ROW}FeatureVectorInfo`,
         Model: `${ROW}Model`,
         TrainingRun: `${ROW}TrainingRun`,
         TrainingEpoch: `${ROW}TrainingEpoch`,

@@ -68,6 +68,9 @@ export const itemResolvers: Resolvers = {
   IngestItemResult: {
     item: (parent, _, { loaders }) => (parent.itemId ? loaders.item.load(parent.itemId) : null),
   },
+  ItemEmbedding: {
+    model: async (ref, _, { loaders }) => (await loaders.model.load(ref.modelId))!,
+  },
   Item: {
     dataset: async (item, _, { loaders }) => (await loaders.dataset.load(item.datasetId))!,
     site: async (item, _, { loaders }) => (await loaders.site.load(item.siteId))!,
@@ -79,6 +82,14 @@ export const itemResolvers: Resolvers = {
       const n = Math.max(1, Math.min(length ?? 200, 2000));
       return item.text.length > n ? `${item.text.slice(0, n - 1)}…` : item.text;
     },
+    embedded: async (item, _, { loaders }) => {
+      const dataset = await loaders.dataset.load(item.datasetId);
+      const active = dataset?.activeModelId;
+      if (!active) return false;
+      return (await loaders.itemEmbeddings.load(item.id)).some((e) => e.modelId === active);
+    },
+    embeddings: (item, _, { loaders }) => loaders.itemEmbeddings.load(item.id),
+    featureVectors: (item, _, { loaders }) => loaders.itemFeatureVectors.load(item.id),
     thumbnail: async (item, { size }, { deps }) =>
       item.modality === 'image' ? makeThumbnail(deps, item.id, size ?? 96) : null,
   },
