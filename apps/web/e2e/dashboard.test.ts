@@ -289,6 +289,10 @@ describe('the dashboard in Chromium', () => {
     await page.waitForURL(/\/items\//);
     itemPath = new URL(page.url()).pathname;
     await page.getByRole('link', { name: 'Use as query' }).waitFor();
+    // A model is active since the run above: the item shows it is searchable, and its lineage.
+    expect(await page.getByTestId('item-embedded').textContent()).toMatch(/^yes/);
+    const lineage = page.getByTestId('item-lineage');
+    expect(await lineage.getByText(/^model v\d+$/).count()).toBeGreaterThan(0);
     await shot(page, '12-item');
   });
 

@@ -384,6 +384,7 @@ export type ItemQuery = {
     checksum: string;
     metadata: unknown;
     createdAt: string;
+    embedded: boolean;
     id: string;
     modality: Modality;
     externalKey: string | null;
@@ -391,6 +392,11 @@ export type ItemQuery = {
     thumbnail: string | null;
     large: string | null;
     text: string | null;
+    featureVectors: Array<{ featuriserId: string; featuriserVersion: string; dimension: number }>;
+    embeddings: Array<{
+      createdAt: string;
+      model: { id: string; version: number; status: ModelStatus };
+    }>;
     dataset: { id: string; name: string };
     site: { id: string; name: string };
     labels: Array<{ id: string; name: string }>;
@@ -1091,6 +1097,20 @@ export const ItemDocument = new TypedDocumentString(`
     createdAt
     large: thumbnail(size: 320)
     text: snippet(length: 2000)
+    embedded
+    featureVectors {
+      featuriserId
+      featuriserVersion
+      dimension
+    }
+    embeddings {
+      createdAt
+      model {
+        id
+        version
+        status
+      }
+    }
     dataset {
       id
       name

@@ -57,7 +57,43 @@ export default function ItemPage({ params }: { params: Promise<{ id: string }> }
                 </dd>
                 <dt>Added</dt>
                 <dd>{new Date(it.createdAt).toLocaleString()}</dd>
+                <dt>Searchable</dt>
+                <dd data-testid="item-embedded">
+                  {it.embedded
+                    ? 'yes: the active model has embedded it'
+                    : 'not yet: no active model has embedded it'}
+                </dd>
               </dl>
+              <h3 style={{ marginTop: 12 }}>Lineage</h3>
+              <table className="table" data-testid="item-lineage">
+                <tbody>
+                  {it.featureVectors.map((f) => (
+                    <tr key={`${f.featuriserId}@${f.featuriserVersion}`}>
+                      <td>features</td>
+                      <td>
+                        <code>{f.featuriserId}</code> v{f.featuriserVersion.slice(0, 12)}
+                      </td>
+                      <td>{f.dimension}-d</td>
+                    </tr>
+                  ))}
+                  {it.modality === 'TEXT' && it.featureVectors.length === 0 ? (
+                    <tr>
+                      <td>features</td>
+                      <td colSpan={2}>the text, through each model&apos;s own fitted LSA</td>
+                    </tr>
+                  ) : null}
+                  {it.embeddings.map((e) => (
+                    <tr key={e.model.id}>
+                      <td>embedded</td>
+                      <td>
+                        <Link href="/models">model v{e.model.version}</Link> (
+                        {e.model.status.toLowerCase()})
+                      </td>
+                      <td>{new Date(e.createdAt).toLocaleString()}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
               <h3 style={{ marginTop: 12 }}>Metadata</h3>
               <pre className="logs">{JSON.stringify(it.metadata, null, 2)}</pre>
             </section>
