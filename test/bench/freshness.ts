@@ -237,8 +237,8 @@ async function measureMode(mode: 'pglite' | 'postgres') {
   }
 }
 
-const modes = values
-  .modes.split(',')
+const modes = values.modes
+  .split(',')
   .filter((m): m is 'pglite' | 'postgres' => ['pglite', 'postgres'].includes(m));
 console.log(
   `freshness: ${LATE} late items per mode (images and texts alternating), ${PER_CLASS} per class trained first; config ${JSON.stringify(CONFIG)}; modes ${modes.join(',')}; ${os.cpus().length} cores, load ${os

@@ -74,10 +74,7 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
     [...new Set(items.map((i) => i.label))].flatMap((label) =>
       items.filter((i) => i.label === label).slice(from, to),
     );
-  const early = [
-    ...perLabel(corpus.images, 0, PER_CLASS),
-    ...perLabel(corpus.texts, 0, PER_CLASS),
-  ];
+  const early = [...perLabel(corpus.images, 0, PER_CLASS), ...perLabel(corpus.texts, 0, PER_CLASS)];
   const late = [
     ...perLabel(corpus.images, PER_CLASS, PER_CLASS + LATE_PER_CLASS),
     ...perLabel(corpus.texts, PER_CLASS, PER_CLASS + LATE_PER_CLASS),
@@ -184,10 +181,9 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
 
   it('items of a bulk ingestion and of the import path are found by their content when stored', async () => {
     const bulkItems = [late[1]!, late.at(-2)!];
-    const started = await t.gql<{ startBulkIngestion: { ingestion: { id: string } } }>(
-      START_BULK,
-      { input: { datasetId, items: bulkItems.map(input) } },
-    );
+    const started = await t.gql<{ startBulkIngestion: { ingestion: { id: string } } }>(START_BULK, {
+      input: { datasetId, items: bulkItems.map(input) },
+    });
     const id = started.data.startBulkIngestion.ingestion.id;
     const done = await waitFor(
       async () => {
