@@ -156,7 +156,10 @@ async function intoDatabase(mode: 'pglite' | 'postgres'): Promise<void> {
     const run = async (what: string, list: SourceItem[], unit: string) => {
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
-      const r = await importItems(deps, SYSTEM_PRINCIPAL, list, { datasetId: dataset.id });
+      const r = await importItems(deps, SYSTEM_PRINCIPAL, list, {
+        datasetId: dataset.id,
+        createLabels: true,
+      });
       const sec = (performance.now() - t0) / 1000;
       const cpuSec = cpuSeconds(cpu0);
       console.log(

@@ -156,7 +156,9 @@ async function main(): Promise<void> {
     const datasetId = created.createDataset.dataset.id;
     for (const site of SITES) await call(apis[0]!, key, CREATE_SITE, { datasetId, name: site });
     const { images, texts } = corpusItems(8);
-    await call(apis[0]!, key, INGEST, { input: { datasetId, items: [...images, ...texts] } });
+    await call(apis[0]!, key, INGEST, {
+      input: { datasetId, createLabels: true, items: [...images, ...texts] },
+    });
     const runTo = async (epochs: number): Promise<RunView> => {
       const started = await call<{ startTrainingRun: { run: { id: string } } }>(
         api(),

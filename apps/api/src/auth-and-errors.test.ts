@@ -93,6 +93,7 @@ describe.each(TEST_DATABASE_MODES)('auth and errors ($name)', (mode) => {
           {
             input: {
               datasetId,
+              createLabels: true,
               items: [{ site: 'hq', labels: ['a'], text: `text ${randomUUID()}` }],
             },
           },
@@ -158,6 +159,7 @@ describe.each(TEST_DATABASE_MODES)('auth and errors ($name)', (mode) => {
     const badSite = await t.gql<Record<string, { errors: { code: string }[] }>>(INGEST, {
       input: {
         datasetId,
+        createLabels: true,
         items: [
           { site: 'hq', labels: ['a'], text: 'fine' },
           { site: 'nowhere', labels: ['a'], text: 'bad' },
@@ -179,7 +181,7 @@ describe.each(TEST_DATABASE_MODES)('auth and errors ($name)', (mode) => {
     const before = await counts();
     const big = Buffer.alloc(UPLOAD_LIMIT * 2, 7).toString('base64');
     const r = await t.gql<Record<string, { errors: { code: string }[] }>>(INGEST, {
-      input: { datasetId, items: [{ site: 'hq', labels: ['a'], base64: big }] },
+      input: { datasetId, createLabels: true, items: [{ site: 'hq', labels: ['a'], base64: big }] },
     });
     expect(payloadCode(r, 'ingestItems')).toBe('PAYLOAD_TOO_LARGE');
     // The same through a multipart upload.
@@ -235,7 +237,12 @@ describe.each(TEST_DATABASE_MODES)('auth and errors ($name)', (mode) => {
 
   it('an idempotency key reused for a different request is a CONFLICT', async () => {
     const input = (text: string) => ({
-      input: { datasetId, idempotencyKey: 'k-1', items: [{ site: 'hq', labels: ['a'], text }] },
+      input: {
+        datasetId,
+        createLabels: true,
+        idempotencyKey: 'k-1',
+        items: [{ site: 'hq', labels: ['a'], text }],
+      },
     });
     const first = await t.gql<{ ingestItems: { created: number } }>(INGEST, input('first text'));
     expect(first.data.ingestItems.created).toBe(1);
@@ -261,7 +268,13 @@ async function upload(t: TestApp, datasetId: string, bytes: Buffer, preflight: b
     'operations',
     JSON.stringify({
       query: `mutation($input: IngestItemsInput!) { ingestItems(input: $input) { created failed errors { code message } results { status errorCode } } }`,
-      variables: { input: { datasetId, items: [{ site: 'hq', labels: ['flag'], file: null }] } },
+      variables: {
+        input: {
+          datasetId,
+          createLabels: true,
+          items: [{ site: 'hq', labels: ['flag'], file: null }],
+        },
+      },
     }),
   );
   form.append('map', JSON.stringify({ 0: ['variables.input.items.0.file'] }));

@@ -101,7 +101,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
   let firstId = '';
 
   const start = (input: Record<string, unknown>, key?: string) =>
-    t.gql<StartData>(START, { input: { datasetId, ...input } }, key);
+    t.gql<StartData>(START, { input: { datasetId, createLabels: true, ...input } }, key);
   const read = async (id: string, args: Record<string, unknown> = {}, key?: string) =>
     t.gql<{ bulkIngestion: Ingestion | null }>(READ, { id, first: 100, ...args }, key);
   const itemCount = async () =>
@@ -303,6 +303,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
         variables: {
           input: {
             datasetId,
+            createLabels: true,
             items: extra.map((item) => ({
               key: item.key,
               site: item.site,
@@ -454,7 +455,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     // The scoped editor works in its own dataset.
     const own = await t.gql<StartData>(
       START,
-      { input: { datasetId: otherDatasetId, items } },
+      { input: { datasetId: otherDatasetId, createLabels: true, items } },
       keys.scoped,
     );
     expect(own.data.startBulkIngestion.errors).toEqual([]);

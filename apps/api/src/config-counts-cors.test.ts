@@ -50,7 +50,7 @@ describe.each(TEST_DATABASE_MODES)('training config, counts, totalCount, CORS ($
         : { text: item.text, modality: 'TEXT' }),
     }));
     const r = await t.gql<{ ingestItems: { created: number; failed: number } }>(INGEST, {
-      input: { datasetId, items },
+      input: { datasetId, createLabels: true, items },
     });
     expect(r.data.ingestItems).toMatchObject({ created: items.length, failed: 0 });
   });

@@ -14,7 +14,11 @@ export type AppErrorCode =
   | 'FAILED_PRECONDITION'
   | 'PAYLOAD_TOO_LARGE'
   | 'QUERY_TOO_COMPLEX'
-  | 'SERVICE_BUSY';
+  | 'SERVICE_BUSY'
+  /** An ingested item names a label the dataset lacks and nothing allows creating it. */
+  | 'UNKNOWN_LABEL'
+  /** A search cursor's model can no longer answer its next page. */
+  | 'MODEL_CHANGED';
 
 export class AppError extends Error {
   override readonly name = 'AppError';
@@ -43,6 +47,8 @@ export const ERROR_TABLE: Record<AppErrorCode | 'INTERNAL_SERVER_ERROR', { http:
   PAYLOAD_TOO_LARGE: { http: 413 },
   QUERY_TOO_COMPLEX: { http: 400 },
   SERVICE_BUSY: { http: 503 },
+  UNKNOWN_LABEL: { http: 400 },
+  MODEL_CHANGED: { http: 409 },
   INTERNAL_SERVER_ERROR: { http: 500 },
 };
 

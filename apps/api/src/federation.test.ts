@@ -48,6 +48,7 @@ describe.each(TEST_DATABASE_MODES)('Federation 2 subgraph through a gateway ($na
     const ingested = await t.gql<{ ingestItems: { results: { item: { id: string } }[] } }>(INGEST, {
       input: {
         datasetId,
+        createLabels: true,
         items: ['a red fox', 'a blue whale'].map((text, i) => ({
           key: `doc-${i}`,
           site: 'hq',

@@ -102,6 +102,7 @@ describe.each(TEST_DATABASE_MODES)('the whole flow over HTTP ($name)', (mode) =>
     }>(INGEST, {
       input: {
         datasetId,
+        createLabels: true,
         idempotencyKey,
         items: items.map((item) => ({
           key: item.key,

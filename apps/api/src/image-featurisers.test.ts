@@ -98,7 +98,7 @@ describe.each(TEST_DATABASE_MODES)('image featurisers per dataset ($name)', (mod
 
   const ingest = async (datasetId: string, items: CorpusItem[]) => {
     const answer = await t.gql<{ ingestItems: { created: number; failed: number } }>(INGEST, {
-      input: { datasetId, items: items.map(toInput) },
+      input: { datasetId, createLabels: true, items: items.map(toInput) },
     });
     expect(answer.errors).toBeUndefined();
     expect(answer.data.ingestItems).toMatchObject({ created: items.length, failed: 0 });
@@ -203,7 +203,7 @@ describe.each(TEST_DATABASE_MODES)('image featurisers per dataset ($name)', (mod
     await ingest(mobilenet.datasetId, corpus.images.slice(0, 3));
     // The bulk-ingestion job runs on the worker with the dataset's CNN too.
     const started = await t.gql<{ startBulkIngestion: { ingestion: { id: string } } }>(START_BULK, {
-      input: { datasetId: inceptionId, items: spare.slice(0, 2).map(toInput) },
+      input: { datasetId: inceptionId, createLabels: true, items: spare.slice(0, 2).map(toInput) },
     });
     const id = started.data.startBulkIngestion.ingestion.id;
     const bulk = await waitFor(

@@ -47,6 +47,7 @@ async function measure(mode: (typeof TEST_DATABASE_MODES)[number], threads: numb
     await t.gql(INGEST, {
       input: {
         datasetId,
+        createLabels: true,
         items: [{ site: 'north', labels: ['warm'], base64: images[0]!.base64, modality: 'IMAGE' }],
       },
     });
@@ -69,6 +70,7 @@ async function measure(mode: (typeof TEST_DATABASE_MODES)[number], threads: numb
     const r = await t.gql<{ ingestItems: { created: number; failed: number } }>(INGEST, {
       input: {
         datasetId,
+        createLabels: true,
         items: images.slice(1).map((item) => ({
           key: item.key,
           site: item.site,

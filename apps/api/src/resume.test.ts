@@ -92,7 +92,7 @@ describe.each(postgres)('a worker killed during training ($name)', (mode) => {
         ...(item.base64 ? { base64: item.base64 } : { text: item.text }),
       }));
       const ingested = await t.gql<{ ingestItems: { created: number } }>(INGEST, {
-        input: { datasetId, items },
+        input: { datasetId, createLabels: true, items },
       });
       expect(ingested.data.ingestItems.created).toBe(items.length);
 

@@ -48,6 +48,7 @@ describe.each(TEST_DATABASE_MODES)('retraining policies and webhook retries ($na
     const r = await t.gql<{ ingestItems: { created: number } }>(INGEST, {
       input: {
         datasetId,
+        createLabels: true,
         items: items.map((item) => ({
           key: item.key,
           site: item.site,

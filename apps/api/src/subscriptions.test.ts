@@ -32,6 +32,7 @@ describe('trainingRunProgress subscription (pglite)', () => {
     const ingested = await t.gql<{ ingestItems: { created: number } }>(INGEST, {
       input: {
         datasetId,
+        createLabels: true,
         items: [
           ...flags.map((r, i) => ({
             site: 'hq',
@@ -144,6 +145,7 @@ describe('bulkIngestionProgress subscription (pglite)', () => {
       {
         input: {
           datasetId,
+          createLabels: true,
           items: Array.from({ length: 40 }, (_, i) => ({
             site: 'hq',
             labels: [`c${i % 2}`],

@@ -476,6 +476,7 @@ describe('the dashboard in Chromium', () => {
       {
         input: {
           datasetId: id,
+          createLabels: true,
           items: [
             { site: 'hq', labels: ['a'], modality: 'TEXT', vector: [0.1, 0.2, 0.3, 0.4] },
             { site: 'hq', labels: ['b'], modality: 'TEXT', vector: [0.4, 0.3, 0.2, 0.1] },

@@ -31,6 +31,7 @@ export {
   type SearchMode,
   type SearchPage,
 } from './repositories/embedding-repository.ts';
+export { decodeSearchCursor, type SearchCursor } from './repositories/search-cursor.ts';
 export {
   HNSW_MAX_HALFVEC_DIMENSION,
   HNSW_MAX_VECTOR_DIMENSION,

@@ -81,7 +81,7 @@ describe('an API process killed with SIGKILL', () => {
     const datasetId = await createDataset(first.api, 'killed-mid-ingestion');
     const { images, texts } = corpusItems(8);
     const items = [...images, ...texts];
-    const input = { datasetId, idempotencyKey: 'ingest-batch-1', items };
+    const input = { datasetId, createLabels: true, idempotencyKey: 'ingest-batch-1', items };
     const call = gql<IngestData>(first.api.url, first.api.key, INGEST, { input });
     call.catch(() => undefined);
 
@@ -138,6 +138,7 @@ function multipartIngest(
     variables: {
       input: {
         datasetId,
+        createLabels: true,
         idempotencyKey,
         items: images.map(({ base64: _b, ...item }) => ({ ...item, file: null })),
       },

@@ -64,7 +64,7 @@ describe('a worker killed with SIGKILL mid-ingestion', () => {
   async function start(api: Api, datasetId: string, items: IngestItem[]): Promise<string> {
     const r = await gql<{
       startBulkIngestion: { ingestion: { id: string } | null; errors: unknown[] };
-    }>(api.url, api.key, START, { input: { datasetId, items } });
+    }>(api.url, api.key, START, { input: { datasetId, createLabels: true, items } });
     expect(r.errors).toBeUndefined();
     expect(r.data.startBulkIngestion.errors).toEqual([]);
     return r.data.startBulkIngestion.ingestion!.id;

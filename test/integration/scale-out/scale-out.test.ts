@@ -68,10 +68,10 @@ describe('scale-out: two API processes, two workers, one PostgreSQL', () => {
     // Ingest half through each API process.
     const [a, b] = await Promise.all([
       gql<{ ingestItems: { created: number } }>(api1.url!, key, INGEST, {
-        input: { datasetId, items: images },
+        input: { datasetId, createLabels: true, items: images },
       }),
       gql<{ ingestItems: { created: number } }>(api2.url!, key, INGEST, {
-        input: { datasetId, items: texts },
+        input: { datasetId, createLabels: true, items: texts },
       }),
     ]);
     expect(a.data.ingestItems.created + b.data.ingestItems.created).toBe(

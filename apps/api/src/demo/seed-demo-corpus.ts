@@ -93,6 +93,8 @@ export async function seedDemoCorpus(deps: AppDeps, args: SeedDemoArgs): Promise
   const summary = await importItems(deps, SYSTEM_PRINCIPAL, items, {
     datasetId: dataset.id,
     total: items.length,
+    // The corpus brings its own label set: its categories become the dataset's labels.
+    createLabels: true,
     ...(args.signal ? { signal: args.signal } : {}),
     onProgress: (p: ImportProgress) => {
       if (Date.now() - lastLog < LOG_EVERY_MS && p.processed < items.length) return;

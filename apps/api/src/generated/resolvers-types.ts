@@ -304,7 +304,15 @@ export type PageInfo = {
 
 /** The error vocabulary; GraphQL errors carry the same codes in extensions.code. */
 export type ErrorCode =
-  'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FAILED_PRECONDITION' | 'PAYLOAD_TOO_LARGE';
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'FAILED_PRECONDITION'
+  | 'PAYLOAD_TOO_LARGE'
+  /** An item names a label the dataset does not have, and neither the request (createLabels) nor the dataset (allowLabelCreation) allows creating it. */
+  | 'UNKNOWN_LABEL'
+  /** A search cursor was made on a model that can no longer answer (deleted, failed, or another modelId was given): start again without after. */
+  | 'MODEL_CHANGED';
 
 /** A problem with the input of a mutation: nothing was written. */
 export type UserError = {
@@ -331,6 +339,8 @@ export type Dataset = {
   /** Per modality, where its features come from (fixed at creation). */
   modalityFeaturisers: Array<ModalityFeaturiser>;
   retrainPolicy: RetrainPolicy;
+  /** Whether ingestion may create labels this dataset does not have yet; when false an unknown label is refused with UNKNOWN_LABEL unless the request passes createLabels. */
+  allowLabelCreation: Scalars['Boolean']['output'];
   activeModel?: Maybe<Model>;
   sites: Array<Site>;
   labels: Array<Label>;
@@ -452,6 +462,12 @@ export type CreateDatasetInput = {
    * modality takes no imageFeaturiser. Fixed for the dataset's life.
    */
   importedFeatures?: InputMaybe<Array<ImportedFeaturesInput>>;
+  /**
+   * Whether ingestion may create labels the dataset does not have yet (default false: an unknown
+   * label is refused with UNKNOWN_LABEL, so a typo cannot become a new class; a request may still
+   * pass createLabels).
+   */
+  allowLabelCreation?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type ImportedFeaturesInput = {
@@ -486,6 +502,8 @@ export type ModalityFeaturiser = {
 export type UpdateDatasetInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   description?: InputMaybe<Scalars['String']['input']>;
+  /** Whether ingestion may create labels the dataset does not have yet (see CreateDatasetInput). */
+  allowLabelCreation?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type RetrainPolicyInput = {
@@ -606,6 +624,12 @@ export type IngestItemsInput = {
   datasetId: Scalars['ID']['input'];
   /** Repeat a call with the same key to get the same result without writing twice. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Create the labels the dataset does not have yet (default false). Without it, and unless the
+   * dataset allows label creation, a label the dataset does not have is refused with UNKNOWN_LABEL
+   * naming it and its item, and nothing is written.
+   */
+  createLabels?: InputMaybe<Scalars['Boolean']['input']>;
   items: Array<IngestItemInput>;
 };
 
@@ -615,6 +639,7 @@ export type IngestItemInput = {
   key?: InputMaybe<Scalars['String']['input']>;
   /** Site id or name. */
   site: Scalars['String']['input'];
+  /** Label names; each must exist in the dataset unless labels may be created (createLabels). */
   labels: Array<Scalars['String']['input']>;
   modality?: InputMaybe<Modality>;
   text?: InputMaybe<Scalars['String']['input']>;
@@ -669,6 +694,12 @@ export type StartBulkIngestionInput = {
   datasetId: Scalars['ID']['input'];
   /** Repeat a call with the same key to get the same ingestion without staging twice. */
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * Create the labels the dataset does not have yet (default false). Without it, and unless the
+   * dataset allows label creation, a label the dataset does not have is refused with UNKNOWN_LABEL
+   * when the ingestion is started, before anything is staged.
+   */
+  createLabels?: InputMaybe<Scalars['Boolean']['input']>;
   items: Array<IngestItemInput>;
 };
 
@@ -1657,6 +1688,7 @@ export type DatasetResolvers<
     ContextType
   >;
   retrainPolicy?: Resolver<ResolversTypes['RetrainPolicy'], ParentType, ContextType>;
+  allowLabelCreation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   activeModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   sites?: Resolver<Array<ResolversTypes['Site']>, ParentType, ContextType>;
   labels?: Resolver<Array<ResolversTypes['Label']>, ParentType, ContextType>;

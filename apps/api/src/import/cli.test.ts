@@ -47,7 +47,15 @@ describe('import CLI (embedded database)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('imports a manifest; failed rows are listed; a second run is a no-op', async () => {
-    const args = [manifest, '--dataset', 'shapes', '--create', '--errors', errors];
+    const args = [
+      manifest,
+      '--dataset',
+      'shapes',
+      '--create',
+      '--create-labels',
+      '--errors',
+      errors,
+    ];
     const first = await runCli(args, dataDir);
     expect(first.out).toMatch(/admin API key was created/);
     expect(first.out).toMatch(/created dataset "shapes"/);
@@ -78,7 +86,14 @@ describe('import CLI (embedded database)', () => {
     );
     expect(refused.code).toBe(2);
     expect(refused.out).toMatch(/Unknown image featuriser "user\/\.\.\/x"/);
-    const args = ['--dataset', 'deep', '--create', '--image-featuriser', 'nsfwjs/inception_v3'];
+    const args = [
+      '--dataset',
+      'deep',
+      '--create',
+      '--create-labels',
+      '--image-featuriser',
+      'nsfwjs/inception_v3',
+    ];
     const made = await runCli([manifest, ...args, '--quiet'], data);
     expect(made.out).toMatch(/3 created, 0 duplicates \(already stored\), 1 failed/);
     const db = await openDatabase({ mode: 'embedded', dataDir: data });
@@ -126,6 +141,7 @@ describe('import CLI (embedded database)', () => {
       '--site',
       'lab',
       '--create',
+      '--create-labels',
       '--vector-name',
       'my-encoder',
       '--errors',

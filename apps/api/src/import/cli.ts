@@ -50,6 +50,8 @@ const USAGE = `usage: import <folder|manifest.csv|manifest.jsonl> --dataset <nam
   --site NAME              site of items that name none (created when missing)
   --label NAME             label of items that have none (repeatable)
   --label-from-folder      folder input: label = parent folder name
+  --create-labels          create labels the dataset does not have yet (without it, and unless the
+                           dataset allows label creation, an item naming one fails: UNKNOWN_LABEL)
   --batch N                items per ingestion batch (default ${DEFAULT_IMPORT_BATCH})
   --errors FILE            write failed items as JSONL (key, code, message)
   --quiet                  no progress bar
@@ -73,6 +75,7 @@ const OPTIONS = {
   site: { type: 'string' },
   label: { type: 'string', multiple: true },
   'label-from-folder': { type: 'boolean', default: false },
+  'create-labels': { type: 'boolean', default: false },
   batch: { type: 'string' },
   errors: { type: 'string' },
   quiet: { type: 'boolean', default: false },
@@ -298,6 +301,7 @@ export async function runImportCli(
       ...(opts.site !== undefined ? { defaultSite: opts.site } : {}),
       ...(opts.label !== undefined ? { defaultLabels: opts.label } : {}),
       ...(batchSize !== undefined ? { batchSize } : {}),
+      createLabels: opts['create-labels'],
       onProgress: (p: ImportProgress) => {
         if (!opts.quiet) bar.update(p.processed, { ...p });
       },

@@ -89,6 +89,7 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
     const progress: ImportProgress[] = [];
     const summary = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, {
       datasetId,
+      createLabels: true,
       batchSize: 5,
       total: items.length,
       onProgress: (p) => progress.push(p),
@@ -124,7 +125,10 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
 
   it('re-importing the same folder stores nothing twice', async () => {
     const items = await collect(walkFolder(root, { labelFromFolder: true, site: 'hq' }));
-    const summary = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, { datasetId });
+    const summary = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, {
+      datasetId,
+      createLabels: true,
+    });
     expect(summary).toMatchObject({ created: 0, duplicates: 8, failed: 4 });
     expect(await t.app.deps.repos.items.count({ datasetId })).toBe(8);
   });
@@ -156,7 +160,10 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
     const manifest = join(root, 'manifest.jsonl');
     writeFileSync(manifest, lines.map((l) => JSON.stringify(l)).join('\n') + '\n{not json\n');
     const items = await readManifest(manifest);
-    const summary = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, { datasetId });
+    const summary = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, {
+      datasetId,
+      createLabels: true,
+    });
     expect(Object.fromEntries(summary.errors.map((e) => [e.key, e.code]))).toEqual({
       'no-label': 'BAD_LABELS',
       'two-sources': 'BAD_RECORD',
@@ -166,7 +173,25 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
     expect(summary).toMatchObject({ created: captions.length + 1, duplicates: 1, failed: 4 });
     const sites = (await t.app.deps.repos.datasets.listSites(datasetId)).map((s) => s.name);
     expect(sites.sort()).toEqual(['branch', 'hq']);
-    const again = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, { datasetId });
+    const again = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, {
+      datasetId,
+      createLabels: true,
+    });
     expect(again).toMatchObject({ created: 0, duplicates: captions.length + 2, failed: 4 });
+  });
+
+  it('without createLabels an entry naming a label the dataset lacks fails alone (UNKNOWN_LABEL)', async () => {
+    const { repos } = t.app.deps;
+    const before = await repos.datasets.listLabels(datasetId);
+    const items: SourceItem[] = [
+      { key: 'known', text: 'a cat asleep on a warm windowsill', labels: ['cat'], site: 'hq' },
+      { key: 'typo', text: 'a cat chasing a ball of red wool', labels: ['cta'], site: 'hq' },
+    ];
+    const summary = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, { datasetId });
+    expect(summary).toMatchObject({ created: 1, duplicates: 0, failed: 1 });
+    expect(summary.errors).toEqual([
+      { key: 'typo', code: 'UNKNOWN_LABEL', message: expect.stringContaining('"cta"') as string },
+    ]);
+    expect(await repos.datasets.listLabels(datasetId)).toEqual(before);
   });
 });

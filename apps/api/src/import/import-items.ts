@@ -2,8 +2,9 @@
  * Imports content (files, inline texts) into a dataset through the API's own ingestion service
  * (`ingestItems`): the same validation, content pipeline, checksum idempotency and storage as the
  * GraphQL `ingestItems` mutation, fed in small batches. An item the service would refuse for the
- * whole batch (no label, unknown site, too large, unreadable file) fails alone with a code here,
- * and the rest goes on. Used by the `import` CLI and by the demo corpus seeding.
+ * whole batch (no label, unknown site, an unknown label without `createLabels`, too large,
+ * unreadable file) fails alone with a code here, and the rest goes on. Used by the `import` CLI
+ * and by the demo corpus seeding.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -41,7 +42,7 @@ export async function importItems(
   items: Iterable<SourceItem> | AsyncIterable<SourceItem>,
   args: ImportArgs,
 ): Promise<ImportSummary> {
-  const run = await ImportRun.open(deps, principal, args.datasetId);
+  const run = await ImportRun.open(deps, principal, args.datasetId, args.createLabels);
   const { dataset } = run;
   const prepare = async (item: SourceItem): Promise<ImportEntry | null> => {
     const ref = { key: item.key };

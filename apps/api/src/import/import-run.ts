@@ -59,6 +59,11 @@ export interface BatchOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** Stops between entries; what was stored stays stored (a re-import skips it). */
   signal?: AbortSignal;
+  /**
+   * Create labels the dataset does not have (`--create-labels`); without it (and unless the
+   * dataset allows label creation) an entry naming one fails alone with UNKNOWN_LABEL.
+   */
+  createLabels?: boolean;
 }
 
 /** A refusal: why an entry cannot be imported. */
@@ -82,13 +87,19 @@ export class ImportRun {
     private readonly principal: Principal,
     readonly dataset: Dataset,
     private readonly sites: Set<string>,
+    private readonly createLabels: boolean,
   ) {}
 
-  static async open(deps: AppDeps, principal: Principal, datasetId: string): Promise<ImportRun> {
+  static async open(
+    deps: AppDeps,
+    principal: Principal,
+    datasetId: string,
+    createLabels = false,
+  ): Promise<ImportRun> {
     const dataset = await deps.repos.datasets.findById(datasetId);
     if (!dataset) throw notFound('dataset', datasetId);
     const sites = (await deps.repos.datasets.listSites(dataset.id)).map((s) => s.name);
-    return new ImportRun(deps, principal, dataset, new Set(sites));
+    return new ImportRun(deps, principal, dataset, new Set(sites), createLabels);
   }
 
   /** Records a failed entry; a row's message says which row. Returns null for `prepare`. */
@@ -184,6 +195,7 @@ export class ImportRun {
     try {
       const outcome = await ingestItems(this.deps, this.principal, {
         datasetId: this.dataset.id,
+        createLabels: this.createLabels,
         items: batch.map((entry) => entry.data),
       });
       for (const r of outcome.results) {

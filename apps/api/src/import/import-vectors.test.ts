@@ -101,6 +101,7 @@ describe.each(TEST_DATABASE_MODES)('imported feature vectors ($name)', (mode) =>
   const run = (path: string, args: StreamArgs, opts: Omit<ImportVectorsArgs, 'datasetId'>) =>
     importVectors(t.app.deps, SYSTEM_PRINCIPAL, streamVectorFile(path, args), {
       datasetId,
+      createLabels: true,
       ...opts,
     });
 
@@ -242,6 +243,7 @@ describe.each(TEST_DATABASE_MODES)('imported feature vectors ($name)', (mode) =>
       {
         input: {
           datasetId,
+          createLabels: true,
           items: [
             { key: 'bulk-new', site: 'wiki', labels: ['media'], modality: 'TEXT', vector: fresh },
             { site: 'wiki', labels: ['art'], modality: 'TEXT', vector: [...trainText.rows[0]!] },
@@ -273,7 +275,11 @@ describe.each(TEST_DATABASE_MODES)('imported feature vectors ($name)', (mode) =>
     const raw = await t.gql<{
       ingestItems: { errors: { code: string; field: string[] }[]; created: number | null };
     }>(INGEST, {
-      input: { datasetId, items: [{ site: 'wiki', labels: ['art'], text: 'a painting' }] },
+      input: {
+        datasetId,
+        createLabels: true,
+        items: [{ site: 'wiki', labels: ['art'], text: 'a painting' }],
+      },
     });
     expect(raw.data.ingestItems.errors[0]).toMatchObject({
       code: 'BAD_USER_INPUT',
@@ -284,6 +290,7 @@ describe.each(TEST_DATABASE_MODES)('imported feature vectors ($name)', (mode) =>
       {
         input: {
           datasetId,
+          createLabels: true,
           items: [{ site: 'wiki', labels: ['art'], modality: 'TEXT', vector: [1, 2, 3] }],
         },
       },
@@ -307,6 +314,7 @@ describe.each(TEST_DATABASE_MODES)('imported feature vectors ($name)', (mode) =>
       {
         input: {
           datasetId: cnnId,
+          createLabels: true,
           items: [
             { site: 'wiki', labels: ['art'], modality: 'IMAGE', vector: [...testImage.rows[0]!] },
           ],
@@ -323,6 +331,7 @@ describe.each(TEST_DATABASE_MODES)('imported feature vectors ($name)', (mode) =>
       {
         input: {
           datasetId: cnnId,
+          createLabels: true,
           items: [
             {
               site: 'wiki',

@@ -43,7 +43,7 @@ export async function importVectors(
   rows: Iterable<VectorRow> | AsyncIterable<VectorRow>,
   args: ImportVectorsArgs,
 ): Promise<ImportSummary> {
-  const run = await ImportRun.open(deps, principal, args.datasetId);
+  const run = await ImportRun.open(deps, principal, args.datasetId, args.createLabels);
   if (!importedFeaturesOf(run.dataset).has(args.modality))
     throw badInput(
       `The dataset's ${args.modality} features are not imported (create it with importedFeatures, or the CLI's --create).`,

@@ -11,6 +11,7 @@ const USER_CODES: ReadonlySet<AppErrorCode> = new Set<ErrorCode>([
   'CONFLICT',
   'FAILED_PRECONDITION',
   'PAYLOAD_TOO_LARGE',
+  'UNKNOWN_LABEL',
 ]);
 
 export async function payload<K extends string, T>(

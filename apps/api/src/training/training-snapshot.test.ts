@@ -70,7 +70,9 @@ describe.each(TEST_DATABASE_MODES)('the training snapshot ($name)', (mode) => {
     datasetId = created.data.createDataset.dataset.id;
     for (const name of SITES) await t.gql(CREATE_SITE, { datasetId, name });
     const items = [...corpus.images, ...corpus.texts].map((item) => toInput(item));
-    const ingested = await t.gql<Ingested>(INGEST, { input: { datasetId, items } });
+    const ingested = await t.gql<Ingested>(INGEST, {
+      input: { datasetId, createLabels: true, items },
+    });
     expect(ingested.data.ingestItems.created).toBe(items.length);
     const started = await t.gql<{ startTrainingRun: { run: { id: string } } }>(START_RUN, {
       datasetId,
@@ -108,7 +110,9 @@ describe.each(TEST_DATABASE_MODES)('the training snapshot ($name)', (mode) => {
     const added = [...extra.images.slice(-4), ...extra.texts.slice(-4)].map((item) =>
       toInput({ ...item, split: 'TRAIN' }, 'late-'),
     );
-    const ingested = await t.gql<Ingested>(INGEST, { input: { datasetId, items: added } });
+    const ingested = await t.gql<Ingested>(INGEST, {
+      input: { datasetId, createLabels: true, items: added },
+    });
     expect(ingested.data.ingestItems.created).toBeGreaterThan(0);
     const addedIds = new Set(
       ingested.data.ingestItems.results

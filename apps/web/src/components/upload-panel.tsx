@@ -35,6 +35,9 @@ export function UploadPanel({
   const [files, setFiles] = useState<File[]>([]);
   const [site, setSite] = useState(sites[0]?.id ?? '');
   const [label, setLabel] = useState('');
+  // A label the dataset lacks is created only when asked: a typo must not become a new class.
+  const [createLabel, setCreateLabel] = useState(false);
+  const newLabel = label !== '' && !labels.some((l) => l.name === label.trim());
   const [split, setSplit] = useState<ItemSplit | ''>('');
   const [progress, setProgress] = useState<number | null>(null);
   const [results, setResults] = useState<FileResult[]>([]);
@@ -65,7 +68,7 @@ export function UploadPanel({
         const batchBytes = batch.reduce((sum, f) => sum + f.size, 0);
         const data = await executeMultipart(
           IngestItemsDocument,
-          { input: { datasetId, items } },
+          { input: { datasetId, createLabels: newLabel && createLabel, items } },
           map,
           (fraction) => setProgress((done + fraction * batchBytes) / total),
         );
@@ -127,6 +130,18 @@ export function UploadPanel({
             ))}
           </datalist>
         </label>
+        {newLabel ? (
+          <label className="field">
+            <span>
+              <input
+                type="checkbox"
+                checked={createLabel}
+                onChange={(e) => setCreateLabel(e.target.checked)}
+              />{' '}
+              Create the new label “{label.trim()}”
+            </span>
+          </label>
+        ) : null}
         <label className="field">
           Split
           <select value={split} onChange={(e) => setSplit(e.target.value as ItemSplit | '')}>

@@ -7,7 +7,15 @@ export type Incremental<T> =
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 /** The error vocabulary; GraphQL errors carry the same codes in extensions.code. */
 export type ErrorCode =
-  'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FAILED_PRECONDITION' | 'PAYLOAD_TOO_LARGE';
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'FAILED_PRECONDITION'
+  | 'PAYLOAD_TOO_LARGE'
+  /** An item names a label the dataset does not have, and neither the request (createLabels) nor the dataset (allowLabelCreation) allows creating it. */
+  | 'UNKNOWN_LABEL'
+  /** A search cursor was made on a model that can no longer answer (deleted, failed, or another modelId was given): start again without after. */
+  | 'MODEL_CHANGED';
 
 export type ImageFeaturiserKind =
   /** A CNN whose weights ship inside nsfwjs (loaded offline). */
@@ -32,6 +40,12 @@ export type CreateDatasetInput = {
    * modality takes no imageFeaturiser. Fixed for the dataset's life.
    */
   importedFeatures?: Array<ImportedFeaturesInput> | null | undefined;
+  /**
+   * Whether ingestion may create labels the dataset does not have yet (default false: an unknown
+   * label is refused with UNKNOWN_LABEL, so a typo cannot become a new class; a request may still
+   * pass createLabels).
+   */
+  allowLabelCreation?: boolean | null | undefined;
 };
 
 export type ImportedFeaturesInput = {
@@ -81,6 +95,12 @@ export type IngestItemsInput = {
   datasetId: string | number;
   /** Repeat a call with the same key to get the same result without writing twice. */
   idempotencyKey?: string | null | undefined;
+  /**
+   * Create the labels the dataset does not have yet (default false). Without it, and unless the
+   * dataset allows label creation, a label the dataset does not have is refused with UNKNOWN_LABEL
+   * naming it and its item, and nothing is written.
+   */
+  createLabels?: boolean | null | undefined;
   items: Array<IngestItemInput>;
 };
 
@@ -90,6 +110,7 @@ export type IngestItemInput = {
   key?: string | null | undefined;
   /** Site id or name. */
   site: string;
+  /** Label names; each must exist in the dataset unless labels may be created (createLabels). */
   labels: Array<string>;
   modality?: Modality | null | undefined;
   text?: string | null | undefined;

@@ -8,12 +8,14 @@ export interface DatasetInput {
   modalities: string[];
   dimension: number;
   featurisers?: Record<string, unknown>;
+  allowLabelCreation?: boolean;
 }
 
 export interface DatasetPatch {
   name?: string;
   description?: string;
   retrainPolicy?: Record<string, unknown>;
+  allowLabelCreation?: boolean;
 }
 
 export class DatasetRepository {
@@ -28,6 +30,7 @@ export class DatasetRepository {
           modalities: input.modalities,
           dimension: input.dimension,
           featurisers: (input.featurisers ?? {}) as Prisma.InputJsonValue,
+          allowLabelCreation: input.allowLabelCreation ?? false,
         },
       }),
     );
@@ -42,6 +45,9 @@ export class DatasetRepository {
           ...(patch.description !== undefined ? { description: patch.description } : {}),
           ...(patch.retrainPolicy !== undefined
             ? { retrainPolicy: patch.retrainPolicy as Prisma.InputJsonValue }
+            : {}),
+          ...(patch.allowLabelCreation !== undefined
+            ? { allowLabelCreation: patch.allowLabelCreation }
             : {}),
         },
       }),

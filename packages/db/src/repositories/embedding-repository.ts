@@ -14,6 +14,12 @@ import {
   vectorLiteral,
   type VectorInput,
 } from '../vector-sql.ts';
+import {
+  decodeSearchCursor,
+  encodeSearchCursor,
+  malformedCursor,
+  type SearchCursor,
+} from './search-cursor.ts';
 
 export type SearchMode = 'exact' | 'approximate';
 
@@ -41,7 +47,7 @@ export interface SearchInput {
   k: number;
   mode: SearchMode;
   filters?: SearchFilters;
-  /** Cursor from a previous page's `endCursor`. */
+  /** Cursor from a previous page's `endCursor`, made on this model (else it is malformed). */
   after?: string | null;
   /** HNSW candidate list size; higher = better recall, slower. */
   efSearch?: number;
@@ -90,6 +96,7 @@ interface ModelRow {
   id: string;
   dataset_id: string;
   dimension: number;
+  version: number;
 }
 
 interface HitRow {
@@ -196,6 +203,16 @@ export class EmbeddingRepository {
     }));
   }
 
+  /** Whether the model has any embedding (one index probe, unlike `count`). */
+  async hasEmbeddings(modelId: string): Promise<boolean> {
+    assertUuid(modelId, 'model');
+    const [row] = await this.sql.query<{ present: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM embedding WHERE model_id = $1) AS present',
+      [modelId],
+    );
+    return row?.present === true;
+  }
+
   /** Builds (or keeps) the model's partial HNSW cosine index; call once its embeddings are in. */
   async buildIndex(modelId: string, options: HnswOptions = {}): Promise<void> {
     const model = await this.findModel(this.sql, modelId);
@@ -234,7 +251,7 @@ export class EmbeddingRepository {
     return this.sql.transaction(async (tx) => {
       const query = await this.prepareSearch(tx, input);
       const rows = await tx.query<HitRow>(query.text, query.params);
-      const hits = rows.slice(0, k).map(toHit);
+      const hits = rows.slice(0, k).map((row) => toHit(row, query.model));
       return { hits, hasNextPage: rows.length > k, endCursor: hits.at(-1)?.cursor ?? null };
     });
   }
@@ -276,7 +293,7 @@ export class EmbeddingRepository {
   private async prepareSearch(
     tx: SqlExecutor,
     input: SearchInput,
-  ): Promise<{ text: string; params: unknown[] }> {
+  ): Promise<{ text: string; params: unknown[]; model: ModelRow }> {
     assertUuid(input.datasetId, 'dataset');
     if (!Number.isInteger(input.k) || input.k < 1 || input.k > MAX_SEARCH_PAGE) {
       throw new DbError('INVALID_ARGUMENT', `k must be an integer in 1..${MAX_SEARCH_PAGE}.`);
@@ -289,8 +306,11 @@ export class EmbeddingRepository {
     if (!Number.isInteger(maxScanTuples) || maxScanTuples < 1) {
       throw new DbError('INVALID_ARGUMENT', 'maxScanTuples must be a positive integer.');
     }
-    const after = input.after ? decodeCursor(input.after) : null;
+    const after = input.after ? decodeSearchCursor(input.after) : null;
     const model = await this.findModel(tx, input.modelId);
+    // A cursor continues the ranking of the model it was made on, and no other.
+    if (after && (after.modelId !== model.id || after.modelVersion !== model.version))
+      throw malformedCursor();
     if (model.dataset_id !== input.datasetId) {
       const [dataset] = await tx.query('SELECT 1 FROM dataset WHERE id = $1', [input.datasetId]);
       throw new DbError(
@@ -321,7 +341,8 @@ export class EmbeddingRepository {
     const limit = param(input.k + 1);
     const select = `SELECT e.id::text AS id, e.item_id, e.site_id, e.modality, ${distance} AS distance
       FROM embedding e WHERE ${where.join(' AND ')}`;
-    if (!approximate) return { text: `${select} ORDER BY distance, e.id LIMIT ${limit}`, params };
+    if (!approximate)
+      return { text: `${select} ORDER BY distance, e.id LIMIT ${limit}`, params, model };
 
     // Approximate means the HNSW index: sequential and bitmap scans are ruled out for this
     // transaction, so the planner cannot silently turn the search into an exact one.
@@ -339,13 +360,14 @@ export class EmbeddingRepository {
       text: `SELECT * FROM (${select} ORDER BY distance LIMIT ${limit}) hits
              ORDER BY distance, id::bigint`,
       params,
+      model,
     };
   }
 
   private async findModel(executor: SqlExecutor, modelId: string): Promise<ModelRow> {
     assertUuid(modelId, 'model');
     const [model] = await executor.query<ModelRow>(
-      'SELECT id, dataset_id, dimension FROM model WHERE id = $1',
+      'SELECT id, dataset_id, dimension, version FROM model WHERE id = $1',
       [modelId],
     );
     if (!model) throw new DbError('NOT_FOUND', `Unknown model id: ${JSON.stringify(modelId)}.`);
@@ -373,8 +395,14 @@ function filterClauses(
   return clauses;
 }
 
-function toHit(row: HitRow): SearchHit {
+function toHit(row: HitRow, model: ModelRow): SearchHit {
   const distance = Number(row.distance);
+  const cursor: SearchCursor = {
+    distance,
+    id: row.id,
+    modelId: model.id,
+    modelVersion: model.version,
+  };
   return {
     embeddingId: row.id,
     itemId: row.item_id,
@@ -382,34 +410,6 @@ function toHit(row: HitRow): SearchHit {
     modality: row.modality,
     distance,
     score: 1 - distance,
-    cursor: encodeCursor({ distance, id: row.id }),
+    cursor: encodeSearchCursor(cursor),
   };
-}
-
-interface Cursor {
-  distance: number;
-  id: string;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.distance, cursor.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): Cursor {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'number' &&
-      Number.isFinite(value[0]) &&
-      typeof value[1] === 'string' &&
-      /^\d{1,19}$/.test(value[1])
-    ) {
-      return { distance: value[0], id: value[1] };
-    }
-  } catch {
-    // fall through to the typed error
-  }
-  throw new DbError('INVALID_ARGUMENT', 'The `after` cursor is malformed.');
 }

@@ -91,7 +91,7 @@ export async function ingestCorpus(
   for (let i = 0; i < items.length; i += 200) {
     const batch = items.slice(i, i + 200);
     const result = await gql<{ ingestItems: { created: number } }>(api.url, api.key, INGEST, {
-      input: { datasetId, items: batch },
+      input: { datasetId, createLabels: true, items: batch },
     });
     expect(result.errors).toBeUndefined();
     expect(result.data.ingestItems.created).toBe(batch.length);

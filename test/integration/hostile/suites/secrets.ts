@@ -60,7 +60,11 @@ export function secretsTests(ctx: InputCtx): void {
     const content = `secret-content-${randomUUID()}`;
     const question = `secret-question-${randomUUID()}`;
     await t.gql(INGEST, {
-      input: { datasetId: f.datasetId, items: [{ site: f.siteId, labels: ['x'], text: content }] },
+      input: {
+        datasetId: f.datasetId,
+        createLabels: true,
+        items: [{ site: f.siteId, labels: ['x'], text: content }],
+      },
     });
     await t.gql(
       `query($id: ID!, $q: String!) { search(datasetId: $id, query: { text: $q }) { edges { cursor } } }`,

@@ -60,6 +60,7 @@ export function uploadTests(ctx: InputCtx): void {
         variables: {
           input: {
             datasetId: ctx.f.datasetId,
+            createLabels: true,
             items: files.map(() => ({ site: ctx.f.siteId, labels: ['upload'], file: null })),
           },
         },
@@ -203,7 +204,11 @@ export function uploadTests(ctx: InputCtx): void {
     const operations = JSON.stringify({
       query: INGEST,
       variables: {
-        input: { datasetId: f.datasetId, items: [{ site: f.siteId, labels: ['x'], file: null }] },
+        input: {
+          datasetId: f.datasetId,
+          createLabels: true,
+          items: [{ site: f.siteId, labels: ['x'], file: null }],
+        },
       },
     });
     check('garbage multipart', await raw('this is not multipart at all'), [

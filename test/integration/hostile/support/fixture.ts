@@ -165,7 +165,7 @@ export async function seedFixture(t: HostileApp, perClass = 4): Promise<Fixture>
         created: number;
         results: { item: { id: string; modality: string } | null }[];
       };
-    }>(INGEST, { input: { datasetId, items } }),
+    }>(INGEST, { input: { datasetId, createLabels: true, items } }),
     'ingest',
   ).ingestItems;
   if (ingested.created !== items.length)

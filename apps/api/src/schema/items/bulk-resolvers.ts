@@ -52,6 +52,7 @@ export const bulkIngestionResolvers: Resolvers = {
         return startBulkIngestion(deps, principal, {
           datasetId,
           idempotencyKey: input.idempotencyKey ?? null,
+          createLabels: input.createLabels ?? false,
           items,
         });
       }),

@@ -41,6 +41,7 @@ export const itemResolvers: Resolvers = {
         return ingestItems(deps, principal, {
           datasetId,
           idempotencyKey: input.idempotencyKey ?? null,
+          createLabels: input.createLabels ?? false,
           items,
         });
       });

@@ -26,6 +26,8 @@ export async function createDataset(
     imageFeaturiser?: string | null;
     /** Modalities whose features the team's own encoder gives (`vectors/<name>`). */
     importedFeatures?: readonly ImportedFeaturesInput[] | null;
+    /** Whether ingestion may create labels the dataset lacks (default false: refused). */
+    allowLabelCreation?: boolean | null;
   },
 ): Promise<Dataset> {
   authorizeUnscoped(principal, 'admin');
@@ -56,6 +58,7 @@ export async function createDataset(
     description: input.description ?? '',
     modalities,
     dimension,
+    allowLabelCreation: input.allowLabelCreation ?? false,
     // Fixed for the dataset's life: every vector of a dataset comes from one featuriser.
     featurisers: {
       image,

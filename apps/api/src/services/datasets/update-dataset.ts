@@ -7,7 +7,11 @@ export async function updateDataset(
   deps: AppDeps,
   principal: Principal | null,
   id: string,
-  input: { name?: string | null; description?: string | null },
+  input: {
+    name?: string | null;
+    description?: string | null;
+    allowLabelCreation?: boolean | null;
+  },
 ): Promise<Dataset> {
   authorize(principal, 'admin', id);
   const name = input.name?.trim();
@@ -17,5 +21,6 @@ export async function updateDataset(
   return deps.repos.datasets.update(id, {
     ...(name !== undefined ? { name } : {}),
     ...(input.description != null ? { description: input.description } : {}),
+    ...(input.allowLabelCreation != null ? { allowLabelCreation: input.allowLabelCreation } : {}),
   });
 }

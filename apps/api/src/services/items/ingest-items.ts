@@ -11,6 +11,7 @@ import type { AppDeps } from '../../context.ts';
 import { AppError, badInput, notFound } from '../../errors.ts';
 import { embedOnArrival, type ItemRef } from '../embeddings/embed-items.ts';
 import { checkThresholdPolicy } from '../training/check-threshold-policy.ts';
+import { checkKnownLabels } from './check-labels.ts';
 import { featuriseItems, labelResolver, type ItemOutcome } from './featurise-items.ts';
 import {
   hashRequest,
@@ -36,6 +37,8 @@ export async function ingestItems(
   input: {
     datasetId: string;
     idempotencyKey?: string | null;
+    /** Create labels the dataset does not have (else they are refused, unless the dataset allows it). */
+    createLabels?: boolean | null;
     items: IngestItemData[];
   },
 ): Promise<IngestOutcome> {
@@ -50,6 +53,7 @@ export async function ingestItems(
   const prepared = input.items.map((item, index) =>
     prepareItem(item, index, sites, dataset, env.MAX_UPLOAD_BYTES),
   );
+  await checkKnownLabels(deps, dataset, prepared, input.createLabels ?? false);
 
   const key = input.idempotencyKey?.trim() || null;
   const requestHash = hashRequest(prepared);

@@ -8,6 +8,7 @@ import { isDbError } from '@concord/db';
 import { authorize, type Principal } from '../../auth/principal.ts';
 import type { AppDeps } from '../../context.ts';
 import { AppError, badInput, notFound } from '../../errors.ts';
+import { checkKnownLabels } from './check-labels.ts';
 import {
   contentBytes,
   hashRequest,
@@ -21,7 +22,13 @@ const MAX_KEY_LENGTH = 200;
 export async function startBulkIngestion(
   deps: AppDeps,
   principal: Principal | null,
-  input: { datasetId: string; idempotencyKey?: string | null; items: IngestItemData[] },
+  input: {
+    datasetId: string;
+    idempotencyKey?: string | null;
+    /** Create labels the dataset does not have (else they are refused, unless the dataset allows it). */
+    createLabels?: boolean | null;
+    items: IngestItemData[];
+  },
 ): Promise<BulkIngestion> {
   authorize(principal, 'editor', input.datasetId);
   const { repos, env } = deps;
@@ -32,6 +39,7 @@ export async function startBulkIngestion(
   const prepared = input.items.map((item, index) =>
     prepareItem(item, index, sites, dataset, env.MAX_UPLOAD_BYTES),
   );
+  await checkKnownLabels(deps, dataset, prepared, input.createLabels ?? false);
 
   const key = input.idempotencyKey?.trim() || null;
   if (key && key.length > MAX_KEY_LENGTH)

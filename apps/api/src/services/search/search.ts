@@ -1,7 +1,8 @@
 /**
  * Cross-modal search: the query (text, image, an item, or a raw vector) is featurised exactly as
  * the corpus was, embedded by the model's network for its modality, and matched against one
- * model's embeddings only — the active model unless `modelId` names another.
+ * model's embeddings only — the active model unless `modelId` names another; a next page (`after`)
+ * stays on the model its cursor was made on (search-model.ts).
  */
 import type { Dataset, Model, SearchMode } from '@concord/db';
 import { MAX_SEARCH_PAGE } from '@concord/db';
@@ -13,6 +14,7 @@ import {
   importedFeaturesOf,
   isImportedId,
 } from '../datasets/imported-features.ts';
+import { searchModelOf } from './search-model.ts';
 
 export interface SearchQuery {
   text?: string | null;
@@ -61,14 +63,7 @@ export async function search(
   authorize(principal, 'viewer', args.datasetId);
   const dataset = await deps.repos.datasets.findById(args.datasetId);
   if (!dataset) throw notFound('dataset', args.datasetId);
-  const modelId = args.modelId ?? dataset.activeModelId;
-  if (!modelId)
-    throw new AppError(
-      'FAILED_PRECONDITION',
-      'The dataset has no active model yet; train one first.',
-    );
-  const model = await deps.repos.models.findById(modelId);
-  if (!model || model.datasetId !== dataset.id) throw notFound('model', modelId);
+  const model = await searchModelOf(deps, dataset, args.modelId ?? null, args.after ?? null);
   if (args.first < 1 || args.first > Math.min(MAX_SEARCH_PAGE, deps.env.MAX_PAGE_SIZE)) {
     throw badInput(
       `first must be between 1 and ${Math.min(MAX_SEARCH_PAGE, deps.env.MAX_PAGE_SIZE)}.`,
