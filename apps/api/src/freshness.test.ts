@@ -89,7 +89,7 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
   });
   const ingest = async (items: CorpusItem[]) => {
     const response = await t.gql<IngestData>(INGEST_LINEAGE, {
-      input: { datasetId, items: items.map(input) },
+      input: { datasetId, createLabels: true, items: items.map(input) },
     });
     expect(response.errors).toBeUndefined();
     expect(response.data.ingestItems.errors).toEqual([]);
