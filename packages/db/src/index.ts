@@ -51,6 +51,7 @@ export {
   type NewItem,
   type TrainingItem,
 } from './repositories/item-repository.ts';
+export { HeldOutRepository, type HeldOutItem } from './repositories/held-out-repository.ts';
 export {
   ModelRepository,
   type ModalityInput,
