@@ -97,6 +97,20 @@ const schema = z.object({
   /** Embeddings written per statement when a finished run embeds every item. */
   EMBED_BATCH_SIZE: z.coerce.number().int().min(1).default(500),
   TRAINING_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).default(3),
+  /**
+   * Promotion gate: a candidate is refused only when the upper bound of the paired-bootstrap
+   * interval of mAP(candidate) − mAP(active) on the same held-out items is below −margin.
+   */
+  PROMOTION_MARGIN: z.coerce.number().min(0).max(1).default(0.01),
+  /** Confidence of that interval (two-sided). */
+  PROMOTION_CONFIDENCE: z.coerce.number().gt(0).lt(1).default(0.95),
+  /** Bootstrap resamples of the held-out queries. */
+  PROMOTION_BOOTSTRAP_SAMPLES: z.coerce.number().int().min(100).max(100_000).default(2000),
+  /**
+   * Fewer shared held-out items than this in any modality: the gate does not judge (verdict
+   * NOT_JUDGED) and the candidate is promoted, saying so.
+   */
+  PROMOTION_MIN_TEST_ITEMS: z.coerce.number().int().min(1).default(50),
   /** How often pg-boss looks for expired jobs and due cron schedules. */
   JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).default(30),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).default(2),

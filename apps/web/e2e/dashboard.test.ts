@@ -319,16 +319,32 @@ describe('the dashboard in Chromium', () => {
     for (const label of CATEGORIES) expect(ticks).toContain(squash(label));
     // …and the active model has an AP above zero for every class in every direction.
     const models = await api<{
-      models: { edges: { node: { status: string; metrics: unknown } }[] };
-    }>('query($id: ID!) { models(datasetId: $id) { edges { node { status metrics } } } }', {
-      id: datasetId,
-    });
+      models: {
+        edges: {
+          node: {
+            status: string;
+            evaluation: {
+              directions: {
+                query: string;
+                target: string;
+                perClass: { label: { index: number }; map: number }[];
+              }[];
+            };
+          };
+        }[];
+      };
+    }>(
+      `query($id: ID!) { models(datasetId: $id) { edges { node { status
+         evaluation { directions { query target perClass { label { index } map } } } } } } }`,
+      { id: datasetId },
+    );
     const active = models.models.edges.find((e) => e.node.status === 'ACTIVE')!.node;
-    const directions = (
-      active.metrics as { directions: Record<string, { perClass: Record<string, number> }> }
-    ).directions;
-    const aps = Object.entries(directions).flatMap(([name, d]) =>
-      [...CATEGORIES.keys()].map((c) => ({ name, c, ap: d.perClass[String(c)] ?? 0 })),
+    const aps = active.evaluation.directions.flatMap((d) =>
+      [...CATEGORIES.keys()].map((c) => ({
+        name: `${d.query}→${d.target}`,
+        c,
+        ap: d.perClass.find((p) => p.label.index === c)?.map ?? 0,
+      })),
     );
     expect(aps.filter((a) => !(a.ap > 0))).toEqual([]);
     await shot(page, '13-models');
@@ -347,6 +363,11 @@ describe('the dashboard in Chromium', () => {
     }
     await expect.poll(() => gate.textContent()).toMatch(/is active/);
     await page.getByTestId(version).getByTestId('active-marker').waitFor();
+    // The promoted model's gate verdict is shown with its figures, and its P@10/R@10.
+    await expect
+      .poll(() => page.getByTestId('model-gate').textContent())
+      .toMatch(/Promotion gate: (passed|not judged|forced)/);
+    await page.getByTestId('model-at-ten').waitFor();
     await shot(page, '15-models-promoted');
 
     await page.goto('/training');

@@ -54,6 +54,7 @@ export {
   type NewItem,
   type TrainingItem,
 } from './repositories/item-repository.ts';
+export { HeldOutRepository, type HeldOutItem } from './repositories/held-out-repository.ts';
 export {
   ModelRepository,
   type ModalityInput,

@@ -25,6 +25,13 @@ import type {
 } from '../services/search/search.ts';
 import type { IngestItemOutcome as IngestItemOutcomeRow } from '../services/items/ingest-items.ts';
 import type { RetrainPolicy as RetrainPolicyRow } from '../services/datasets/retrain-policy.ts';
+import type { PromotionGate as PromotionGateRow } from '../services/models/judge-promotion.ts';
+import type {
+  ModelReport as ModelReportRow,
+  DirectionEvaluation as DirectionEvaluationRow,
+  ClassFigure as ClassFigureRow,
+  SiteFigure as SiteFigureRow,
+} from '../services/models/evaluate-models.ts';
 import type { Context } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -157,7 +164,12 @@ export type Mutation = {
   startBulkIngestion: BulkIngestionPayload;
   /** Stops a queued or running bulk ingestion at its next chunk; items already stored stay. */
   cancelBulkIngestion: BulkIngestionPayload;
-  /** Makes a model the active one. Refused when it is worse on mAP than the active model, unless forced (admin). */
+  /**
+   * Makes a model the active one, through the promotion gate: candidate and active model are
+   * evaluated on the same held-out items and refused only when the candidate is worse beyond the
+   * margin with confidence (see `PromotionGate`); the refusal's message names the figures. `force`
+   * (admin) skips the gate. The verdict is stored as the model's `gate` either way.
+   */
   promoteModel: ModelPayload;
   /** Switches back to the model that was active before the current one. */
   rollbackModel: ModelPayload;
@@ -793,15 +805,30 @@ export type Model = {
   status: ModelStatus;
   dimension: Scalars['Int']['output'];
   config: Scalars['JSON']['output'];
-  /** Held-out evaluation: mAP per direction, per class, per site. */
+  /**
+   * Held-out evaluation stored when the model was built: mAP, P@10 and R@10 per direction, mAP per class and per site by name with ids alongside.
+   * @deprecated Use `evaluation` (typed, computed on the current held-out items).
+   */
   metrics: Scalars['JSON']['output'];
-  /** Mean mAP over every direction on the held-out split. */
+  /** Mean mAP over every direction on the held-out split, stored when the model was built. */
   meanMap?: Maybe<Scalars['Float']['output']>;
+  /**
+   * The model evaluated now on the dataset's current held-out items (READY items of the TEST split
+   * that it has embedded), in every direction between its modalities. `k` (1..1000) is the cut-off
+   * of `precisionAtK` and `recallAtK`.
+   */
+  evaluation: ModelEvaluation;
+  /** The promotion gate's verdict from the last time this model was promoted or refused; null when never judged. */
+  gate?: Maybe<PromotionGate>;
   priorSource?: Maybe<Scalars['JSON']['output']>;
   trainingRun?: Maybe<TrainingRun>;
   embeddingCount: Scalars['Int']['output'];
   createdAt: Scalars['DateTime']['output'];
   promotedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+export type ModelEvaluationArgs = {
+  k?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type ModelEdge = {
@@ -821,6 +848,107 @@ export type ModelPayload = {
   __typename?: 'ModelPayload';
   model?: Maybe<Model>;
   errors: Array<UserError>;
+};
+
+/** What the promotion gate decided. */
+export type GateVerdict =
+  /** Not worse than the active model beyond the margin: promoted. */
+  | 'PROMOTE'
+  /** Worse beyond the margin with confidence: the upper bound of the interval is below −margin. */
+  | 'REFUSE'
+  /** Too few shared held-out items to judge (fewer than `minTestItems` in a modality): promoted without judgement. */
+  | 'NOT_JUDGED'
+  /** No active model to compare with: promoted. */
+  | 'FIRST_MODEL'
+  /** Promoted by an admin with `force`, without judgement. */
+  | 'FORCED';
+
+/**
+ * The promotion gate's verdict on a candidate model: candidate and active model evaluated on the
+ * same held-out items (the dataset's TEST items both have embedded), the per-query AP differences
+ * of both directions pooled, and a paired bootstrap (queries resampled with replacement, seeded)
+ * of the mean difference. Refused only when `ciHigh < −margin`.
+ */
+export type PromotionGate = {
+  __typename?: 'PromotionGate';
+  verdict: GateVerdict;
+  /** The model that was active when this one was judged. */
+  activeModel?: Maybe<Model>;
+  activeVersion?: Maybe<Scalars['Int']['output']>;
+  /** The candidate's mean AP over every query of every direction on the shared items. */
+  candidateMap?: Maybe<Scalars['Float']['output']>;
+  /** The active model's mean AP on the same queries. */
+  activeMap?: Maybe<Scalars['Float']['output']>;
+  /** candidateMap − activeMap. */
+  difference?: Maybe<Scalars['Float']['output']>;
+  /** Lower bound of the bootstrap interval of the difference. */
+  ciLow?: Maybe<Scalars['Float']['output']>;
+  /** Upper bound of the bootstrap interval of the difference. */
+  ciHigh?: Maybe<Scalars['Float']['output']>;
+  /** Two-sided confidence of the interval (PROMOTION_CONFIDENCE). */
+  confidence: Scalars['Float']['output'];
+  /** How much worse the candidate may be (PROMOTION_MARGIN). */
+  margin: Scalars['Float']['output'];
+  /** Bootstrap resamples (PROMOTION_BOOTSTRAP_SAMPLES). */
+  bootstrapSamples: Scalars['Int']['output'];
+  /** Shared held-out items a modality needs for a judgement (PROMOTION_MIN_TEST_ITEMS). */
+  minTestItems: Scalars['Int']['output'];
+  /** Shared held-out items per modality. */
+  itemsPerModality: Array<ModalityCount>;
+  /** Queries (both directions) the interval was computed over. */
+  queries: Scalars['Int']['output'];
+  /** The verdict in words, with its figures. */
+  reason: Scalars['String']['output'];
+  evaluatedAt: Scalars['DateTime']['output'];
+};
+
+/** A model's held-out evaluation. */
+export type ModelEvaluation = {
+  __typename?: 'ModelEvaluation';
+  /** The cut-off asked for `precisionAtK` and `recallAtK`. */
+  k: Scalars['Int']['output'];
+  /** Mean of the directions' mAP. */
+  meanMap: Scalars['Float']['output'];
+  /** Held-out items per modality. */
+  itemsPerModality: Array<ModalityCount>;
+  directions: Array<DirectionEvaluation>;
+  evaluatedAt: Scalars['DateTime']['output'];
+};
+
+/** Retrieval from one modality's held-out items (queries) to another's (the ranked database). */
+export type DirectionEvaluation = {
+  __typename?: 'DirectionEvaluation';
+  query: Modality;
+  target: Modality;
+  /** Mean average precision over the whole ranking (mAP@all). */
+  map: Scalars['Float']['output'];
+  queries: Scalars['Int']['output'];
+  /** Mean fraction of relevant (same-class) items among the top 10. */
+  precisionAt10: Scalars['Float']['output'];
+  /** Mean fraction of a query's relevant items found in the top 10. */
+  recallAt10: Scalars['Float']['output'];
+  /** The cut-off used: the k asked for, capped at the number of target items. */
+  k: Scalars['Int']['output'];
+  precisionAtK: Scalars['Float']['output'];
+  recallAtK: Scalars['Float']['output'];
+  /** mAP over the queries of each class. */
+  perClass: Array<ClassEvaluation>;
+  /** mAP over the queries of each site. */
+  perSite: Array<SiteEvaluation>;
+};
+
+export type ClassEvaluation = {
+  __typename?: 'ClassEvaluation';
+  label: Label;
+  map: Scalars['Float']['output'];
+  queries: Scalars['Int']['output'];
+};
+
+export type SiteEvaluation = {
+  __typename?: 'SiteEvaluation';
+  site: Site;
+  map: Scalars['Float']['output'];
+  queries: Scalars['Int']['output'];
 };
 
 export type TrainingRunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -1231,6 +1359,12 @@ export type ResolversTypes = {
   ModelPayload: ResolverTypeWrapper<
     Omit<ModelPayload, 'model'> & { model?: Maybe<ResolversTypes['Model']> }
   >;
+  GateVerdict: GateVerdict;
+  PromotionGate: ResolverTypeWrapper<PromotionGateRow>;
+  ModelEvaluation: ResolverTypeWrapper<ModelReportRow>;
+  DirectionEvaluation: ResolverTypeWrapper<DirectionEvaluationRow>;
+  ClassEvaluation: ResolverTypeWrapper<ClassFigureRow>;
+  SiteEvaluation: ResolverTypeWrapper<SiteFigureRow>;
   TrainingRunStatus: TrainingRunStatus;
   TrainingConfigInput: TrainingConfigInput;
   PriorCandidates: PriorCandidates;
@@ -1349,6 +1483,11 @@ export type ResolversParentTypes = {
     edges: Array<ResolversParentTypes['ModelEdge']>;
   };
   ModelPayload: Omit<ModelPayload, 'model'> & { model?: Maybe<ResolversParentTypes['Model']> };
+  PromotionGate: PromotionGateRow;
+  ModelEvaluation: ModelReportRow;
+  DirectionEvaluation: DirectionEvaluationRow;
+  ClassEvaluation: ClassFigureRow;
+  SiteEvaluation: SiteFigureRow;
   TrainingConfigInput: TrainingConfigInput;
   ModalityLearningRateInput: ModalityLearningRateInput;
   TrainingRun: TrainingRunRow;
@@ -2037,6 +2176,13 @@ export type ModelResolvers<
   config?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   metrics?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   meanMap?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  evaluation?: Resolver<
+    ResolversTypes['ModelEvaluation'],
+    ParentType,
+    ContextType,
+    RequireFields<ModelEvaluationArgs, 'k'>
+  >;
+  gate?: Resolver<Maybe<ResolversTypes['PromotionGate']>, ParentType, ContextType>;
   priorSource?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   trainingRun?: Resolver<Maybe<ResolversTypes['TrainingRun']>, ParentType, ContextType>;
   embeddingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2068,6 +2214,78 @@ export type ModelPayloadResolvers<
 > = {
   model?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
   errors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type PromotionGateResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['PromotionGate'] = ResolversParentTypes['PromotionGate'],
+> = {
+  verdict?: Resolver<ResolversTypes['GateVerdict'], ParentType, ContextType>;
+  activeModel?: Resolver<Maybe<ResolversTypes['Model']>, ParentType, ContextType>;
+  activeVersion?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  candidateMap?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  activeMap?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  difference?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ciLow?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ciHigh?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  confidence?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  margin?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  bootstrapSamples?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minTestItems?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  itemsPerModality?: Resolver<Array<ResolversTypes['ModalityCount']>, ParentType, ContextType>;
+  queries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  evaluatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ModelEvaluationResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['ModelEvaluation'] =
+    ResolversParentTypes['ModelEvaluation'],
+> = {
+  k?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  meanMap?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  itemsPerModality?: Resolver<Array<ResolversTypes['ModalityCount']>, ParentType, ContextType>;
+  directions?: Resolver<Array<ResolversTypes['DirectionEvaluation']>, ParentType, ContextType>;
+  evaluatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type DirectionEvaluationResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['DirectionEvaluation'] =
+    ResolversParentTypes['DirectionEvaluation'],
+> = {
+  query?: Resolver<ResolversTypes['Modality'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['Modality'], ParentType, ContextType>;
+  map?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  queries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  precisionAt10?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recallAt10?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  k?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  precisionAtK?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  recallAtK?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  perClass?: Resolver<Array<ResolversTypes['ClassEvaluation']>, ParentType, ContextType>;
+  perSite?: Resolver<Array<ResolversTypes['SiteEvaluation']>, ParentType, ContextType>;
+};
+
+export type ClassEvaluationResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['ClassEvaluation'] =
+    ResolversParentTypes['ClassEvaluation'],
+> = {
+  label?: Resolver<ResolversTypes['Label'], ParentType, ContextType>;
+  map?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  queries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SiteEvaluationResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['SiteEvaluation'] =
+    ResolversParentTypes['SiteEvaluation'],
+> = {
+  site?: Resolver<ResolversTypes['Site'], ParentType, ContextType>;
+  map?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  queries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type TrainingRunResolvers<
@@ -2275,6 +2493,11 @@ export type Resolvers<ContextType = Context> = {
   ModelEdge?: ModelEdgeResolvers<ContextType>;
   ModelConnection?: ModelConnectionResolvers<ContextType>;
   ModelPayload?: ModelPayloadResolvers<ContextType>;
+  PromotionGate?: PromotionGateResolvers<ContextType>;
+  ModelEvaluation?: ModelEvaluationResolvers<ContextType>;
+  DirectionEvaluation?: DirectionEvaluationResolvers<ContextType>;
+  ClassEvaluation?: ClassEvaluationResolvers<ContextType>;
+  SiteEvaluation?: SiteEvaluationResolvers<ContextType>;
   TrainingRun?: TrainingRunResolvers<ContextType>;
   TrainingEpoch?: TrainingEpochResolvers<ContextType>;
   TrainingRunEdge?: TrainingRunEdgeResolvers<ContextType>;

@@ -14,6 +14,7 @@ import {
   type SplCandidateResult,
 } from '@concord/drcl';
 import type { AppDeps } from '../context.ts';
+import { nameCandidate, planningSites } from './name-prior-candidates.ts';
 import { donePrefix, noteFor, PRIOR_KEY, type RunSnapshot } from './training-state.ts';
 
 export async function advanceTrainingRun(
@@ -37,17 +38,21 @@ export async function advanceTrainingRun(
     const prior = choosePrior(results, snapshot.args, snapshot.data.numClasses);
     await repos.runs.saveCheckpoint(runId, PRIOR_KEY, 0, encodeBundle(prior));
     const scores = Object.fromEntries(results.map((r) => [r.id, r.bestScore]));
+    const sites = await planningSites(deps, runId, snapshot.data.sites);
+    const named = results.map((r) => nameCandidate(r, r.bestScore, sites));
+    const chosen = nameCandidate({ ...prior, id: prior.candidate }, prior.score, sites);
     const selected: Partial<PriorResult> = { ...prior };
     delete selected.w;
     delete selected.pinv;
     await repos.runs.update(runId, {
-      selectedPrior: { ...selected, scores },
-      priorCandidates: Object.entries(scores).map(([candidate, score]) => ({ candidate, score })),
+      // `site` stays the core's index (the dashboard's heat map reads it); the names go beside.
+      selectedPrior: { ...selected, name: chosen.name, siteRef: chosen.site, scores },
+      priorCandidates: named,
     });
     await noteFor(
       deps,
       runId,
-    )(`prior selected: ${prior.candidate} (quality ${prior.score.toFixed(4)})`);
+    )(`prior selected: ${chosen.name} (quality ${prior.score.toFixed(4)})`);
   }
   if ((await repos.runs.countCheckpoints(runId, donePrefix('rsc'))) < plan.rsc.length) {
     await queue.enqueueTrainingUnits(

@@ -1,7 +1,7 @@
 /**
  * The `training-assemble` job, the run's last step once every unit is done: the model from the
  * unit results, every item embedded into a new model version beside the active one (blue/green),
- * held-out evaluation, promotion when it is not worse → SUCCEEDED. Every write is idempotent, so
+ * held-out evaluation (named metrics, `evaluate-models.ts`), the promotion gate → SUCCEEDED. Every write is idempotent, so
  * a job retried after a crash finishes the run without duplicate rows. The vectors to embed are
  * loaded by the snapshot's item ids (`load-modality-rows.ts`); items deleted since planning are
  * left out of the embeddings and the evaluation, and the run log says how many.
@@ -9,7 +9,9 @@
 import type { TrainingRun } from '@concord/db';
 import type { AppDeps } from '../context.ts';
 import { embedMissingItems } from '../services/embeddings/embed-items.ts';
-import { passesGate, promote } from '../services/models/promote-model.ts';
+import { evaluateModels } from '../services/models/evaluate-models.ts';
+import { promote } from '../services/models/promote-model.ts';
+import { storedMetrics } from '../services/models/stored-metrics.ts';
 import { emitEvent } from '../services/webhooks/emit-event.ts';
 import { featureBuffers, loadEmbedModalities } from './load-modality-rows.ts';
 import type { TrainedOutput } from './protocol.ts';
@@ -35,24 +37,29 @@ export async function assembleTrainingRun(deps: AppDeps, runId: string): Promise
     const model = existing ?? (await buildModel(deps, run));
     await note(`model v${model.version} stored; embeddings indexed`);
     const dataset = await repos.datasets.findById(run.datasetId);
-    const active = dataset?.activeModelId
-      ? await repos.models.findById(dataset.activeModelId)
-      : null;
+    const active = dataset?.activeModelId ?? null;
     const ready =
       model.status === 'EVALUATING' ? await repos.models.setStatus(model.id, 'READY') : model;
-    if (ready.status === 'READY' && passesGate(ready, active)) {
-      await promote(deps, ready, false);
-      await note(`model v${ready.version} promoted`);
-    } else if (ready.status === 'READY') {
-      await note(`model v${ready.version} not promoted: worse than the active model on mAP`);
+    let finished = ready;
+    if (ready.status === 'READY' && ready.id !== active) {
+      // `ensureEmbedded` (embed what either model misses of the held-out items) is wired here
+      // once `embedMissingItems` exists; until then the gate judges the items both embedded.
+      const outcome = await promote(deps, ready, { force: false });
+      finished = outcome.model;
+      await note(
+        outcome.promoted
+          ? `model v${ready.version} promoted (${outcome.gate?.verdict}: ${outcome.gate?.reason})`
+          : `model v${ready.version} not promoted: ${outcome.gate?.reason}`,
+      );
     }
     await repos.runs.update(runId, { stage: 'done', progress: 1 });
     if (await repos.runs.finish(runId, 'SUCCEEDED')) {
       await emitEvent(deps, run.datasetId, 'run.finished', {
         runId,
-        modelId: ready.id,
-        version: ready.version,
-        metrics: ready.metrics,
+        modelId: finished.id,
+        version: finished.version,
+        metrics: finished.metrics,
+        gate: finished.gate,
       });
     }
     await repos.runs.deleteCheckpoints(runId);
@@ -154,5 +161,10 @@ async function storeModel(
     await noteFor(deps, run.id)(`embedded ${caughtUp.embedded} items stored since planning`);
   await db.embeddings.buildIndex(model.id);
   await repos.runs.update(run.id, { stage: 'evaluating', progress: 0.97 });
-  return repos.models.setStatus(model.id, 'EVALUATING', output.metrics);
+  const evaluation = await evaluateModels(deps, [model]);
+  return repos.models.setStatus(
+    model.id,
+    'EVALUATING',
+    storedMetrics(evaluation, evaluation.models[0]!),
+  );
 }

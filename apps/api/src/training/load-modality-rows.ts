@@ -59,7 +59,7 @@ export async function loadUnitModality(
 }
 
 /**
- * Every row of each modality, to embed, with its TEST rows to evaluate. Training is over by then,
+ * Every row of each modality, to embed. Training is over by then,
  * so items deleted since planning are left out (nothing left to embed them for) and reported via
  * `onMissing`; `itemIds` are the ids kept, in the row order of `all`.
  */
@@ -68,7 +68,6 @@ export async function loadEmbedModalities(
   snapshot: RunSnapshot,
   onMissing: (modality: string, missing: number, planned: number) => Promise<void>,
 ): Promise<{ modalities: EmbedModality[]; itemIds: Record<string, string[]> }> {
-  const { numClasses } = snapshot.data;
   const modalities: EmbedModality[] = [];
   const itemIds: Record<string, string[]> = {};
   for (const planned of snapshot.data.modalities) {
@@ -84,13 +83,7 @@ export async function loadEmbedModalities(
       features = gatherRows(features, planned.dim, kept);
       set = subset(planned, kept);
     }
-    const test = rowsIn(set, 'TEST');
-    const testSet = labelledSplit(set, test, numClasses, new Float32Array(0));
-    modalities.push({
-      name: set.name,
-      all: { features, dim: set.dim },
-      test: { rows: Int32Array.from(test), labels: testSet.labels, siteIds: testSet.siteIds! },
-    });
+    modalities.push({ name: set.name, all: { features, dim: set.dim } });
     itemIds[set.name] = set.itemIds;
   }
   return { modalities, itemIds };

@@ -34,6 +34,11 @@ export interface ModalitySet {
 
 export interface TrainingSet {
   numClasses: number;
+  /**
+   * The dataset's sites at planning, in the order `siteIds` index them (absent from snapshots
+   * planned before sites were named in prior scores).
+   */
+  sites?: { id: string; name: string }[];
   modalities: ModalitySet[];
   /** Per modality; `state` is the fitted LSA's bytes for text, null for stored vectors. */
   featurisers: Record<string, { id: string; version: string; state: Uint8Array | null }>;
@@ -102,7 +107,12 @@ export async function loadTrainingSet(
       labels: Int32Array.from(rows.flatMap((r) => r.labelIndices)),
     });
   }
-  return { numClasses, modalities, featurisers };
+  return {
+    numClasses,
+    sites: sites.map((site) => ({ id: site.id, name: site.name })),
+    modalities,
+    featurisers,
+  };
 }
 
 /** The text featuriser's vector of one stored text (the same at every job of a run). */

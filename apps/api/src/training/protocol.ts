@@ -15,13 +15,11 @@ export interface EmbedModality {
   name: string;
   /** Every item of the modality to embed (row order = `itemIds` on the main side). */
   all: { features: Float32Array; dim: number };
-  /** Rows of `all` in the held-out TEST split, with their labels and site indices. */
-  test: { rows: Int32Array; labels: Float32Array; siteIds: Int32Array };
 }
 
 /**
  * What one thread does: one SPL prior candidate, one modality's RSC against the chosen prior, or
- * the run's finish (assemble the model from the unit results, embed every item, evaluate).
+ * the run's finish (assemble the model from the unit results, embed every item).
  * Results, priors and checkpoints travel as `encodeBundle` bytes.
  */
 export type ThreadTask =
@@ -54,7 +52,6 @@ export interface TrainedOutput {
   /** count×D embeddings of every item per modality (same row order as `all`). */
   embeddings: Record<string, Float32Array>;
   dimension: number;
-  metrics: Record<string, unknown>;
 }
 
 export type FromThread =

@@ -1,6 +1,7 @@
 /**
  * The training thread: runs one task off the event loop — an SPL prior candidate, one modality's
- * RSC, or the run's finish (assemble, embed every item, evaluate the held-out split). Reports
+ * RSC, or the run's finish (assemble the model, embed every item; the held-out evaluation reads the
+ * stored embeddings, `services/models/evaluate-models.ts`). Reports
  * every epoch and waits until each checkpoint is persisted before going on. Pure compute: the
  * database stays on the main thread.
  */
@@ -12,8 +13,6 @@ import {
   embedModality,
   encodeBundle,
   encodeCheckpoint,
-  evaluateAllDirections,
-  gatherRows,
   getConfig,
   initBackend,
   TrainingCancelledError,
@@ -21,7 +20,6 @@ import {
   trainPriorCandidate,
   type Checkpoint,
   type PriorResult,
-  type RetrievalSet,
   type RscResult,
   type SplCandidateResult,
   type TrainingCallbacks,
@@ -125,36 +123,9 @@ function finish(start: StartMessage, task: Extract<ThreadTask, { kind: 'finish' 
   const prior = decodeBundle(task.prior) as PriorResult;
   const model = assembleModel(getConfig(start.args), start.numClasses, prior, spl, rsc);
   const embeddings: Record<string, Float32Array> = {};
-  const sets: Record<string, RetrievalSet> = {};
   const d = model.config.embeddingDim;
-  for (const m of task.modalities) {
-    const all = embedModality(model, m.name, m.all.features);
-    embeddings[m.name] = all;
-    sets[m.name] = {
-      embeddings: gatherRows(all, d, m.test.rows),
-      dim: d,
-      labels: m.test.labels,
-      numClasses: start.numClasses,
-      siteIds: m.test.siteIds,
-    };
-  }
-  const report = evaluateAllDirections(sets);
-  const metrics = {
-    meanMap: report.meanMap,
-    directions: Object.fromEntries(
-      Object.entries(report.directions).map(([name, r]) => [
-        name,
-        {
-          map: r.map,
-          queries: r.queries,
-          precisionAtK: r.precisionAtK,
-          perClass: r.perClass,
-          perSite: r.perSite,
-        },
-      ]),
-    ),
-    testItems: Object.fromEntries(task.modalities.map((m) => [m.name, m.test.rows.length])),
-  };
+  for (const m of task.modalities)
+    embeddings[m.name] = embedModality(model, m.name, m.all.features);
   const priorSource: Record<string, unknown> = { ...model.prior };
   delete priorSource.w;
   delete priorSource.pinv;
@@ -167,6 +138,5 @@ function finish(start: StartMessage, task: Extract<ThreadTask, { kind: 'finish' 
     ),
     embeddings,
     dimension: d,
-    metrics,
   };
 }

@@ -131,6 +131,19 @@ export type IngestItemStatus = 'CREATED' | 'DUPLICATE' | 'FAILED';
 
 export type ModelStatus = 'TRAINING' | 'EVALUATING' | 'READY' | 'ACTIVE' | 'RETIRED' | 'FAILED';
 
+/** What the promotion gate decided. */
+export type GateVerdict =
+  /** Not worse than the active model beyond the margin: promoted. */
+  | 'PROMOTE'
+  /** Worse beyond the margin with confidence: the upper bound of the interval is below −margin. */
+  | 'REFUSE'
+  /** Too few shared held-out items to judge (fewer than `minTestItems` in a modality): promoted without judgement. */
+  | 'NOT_JUDGED'
+  /** No active model to compare with: promoted. */
+  | 'FIRST_MODEL'
+  /** Promoted by an admin with `force`, without judgement. */
+  | 'FORCED';
+
 export type TrainingRunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
 /** DRCL settings; unset fields take the training core's defaults (the paper's). */
@@ -596,6 +609,22 @@ export type ModelsQuery = {
         createdAt: string;
         promotedAt: string | null;
         trainingRun: { id: string } | null;
+        gate: {
+          verdict: GateVerdict;
+          reason: string;
+          activeVersion: number | null;
+          candidateMap: number | null;
+          activeMap: number | null;
+          difference: number | null;
+          ciLow: number | null;
+          ciHigh: number | null;
+          confidence: number;
+          margin: number;
+          minTestItems: number;
+          queries: number;
+          evaluatedAt: string;
+          itemsPerModality: Array<{ modality: string; count: number }>;
+        } | null;
       };
     }>;
   };
@@ -608,7 +637,27 @@ export type PromoteModelMutationVariables = Exact<{
 
 export type PromoteModelMutation = {
   promoteModel: {
-    model: { id: string; version: number; status: ModelStatus } | null;
+    model: {
+      id: string;
+      version: number;
+      status: ModelStatus;
+      gate: {
+        verdict: GateVerdict;
+        reason: string;
+        activeVersion: number | null;
+        candidateMap: number | null;
+        activeMap: number | null;
+        difference: number | null;
+        ciLow: number | null;
+        ciHigh: number | null;
+        confidence: number;
+        margin: number;
+        minTestItems: number;
+        queries: number;
+        evaluatedAt: string;
+        itemsPerModality: Array<{ modality: string; count: number }>;
+      } | null;
+    } | null;
     errors: Array<{ code: ErrorCode; message: string; field: Array<string> | null }>;
   };
 };
@@ -622,6 +671,23 @@ export type RollbackModelMutation = {
     model: { id: string; version: number; status: ModelStatus } | null;
     errors: Array<{ code: ErrorCode; message: string; field: Array<string> | null }>;
   };
+};
+
+export type GateFragment = {
+  verdict: GateVerdict;
+  reason: string;
+  activeVersion: number | null;
+  candidateMap: number | null;
+  activeMap: number | null;
+  difference: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  confidence: number;
+  margin: number;
+  minTestItems: number;
+  queries: number;
+  evaluatedAt: string;
+  itemsPerModality: Array<{ modality: string; count: number }>;
 };
 
 export type SearchQueryVariables = Exact<{
@@ -836,6 +902,30 @@ export const ImageFeaturiserFragmentDoc = new TypedDocumentString(
     `,
   { fragmentName: 'ImageFeaturiser' },
 ) as unknown as TypedDocumentString<ImageFeaturiserFragment, unknown>;
+export const GateFragmentDoc = new TypedDocumentString(
+  `
+    fragment Gate on PromotionGate {
+  verdict
+  reason
+  activeVersion
+  candidateMap
+  activeMap
+  difference
+  ciLow
+  ciHigh
+  confidence
+  margin
+  minTestItems
+  queries
+  itemsPerModality {
+    modality
+    count
+  }
+  evaluatedAt
+}
+    `,
+  { fragmentName: 'Gate' },
+) as unknown as TypedDocumentString<GateFragment, unknown>;
 export const RunSummaryFragmentDoc = new TypedDocumentString(
   `
     fragment RunSummary on TrainingRun {
@@ -1327,11 +1417,32 @@ export const ModelsDocument = new TypedDocumentString(`
         trainingRun {
           id
         }
+        gate {
+          ...Gate
+        }
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<ModelsQuery, ModelsQueryVariables>;
+    fragment Gate on PromotionGate {
+  verdict
+  reason
+  activeVersion
+  candidateMap
+  activeMap
+  difference
+  ciLow
+  ciHigh
+  confidence
+  margin
+  minTestItems
+  queries
+  itemsPerModality {
+    modality
+    count
+  }
+  evaluatedAt
+}`) as unknown as TypedDocumentString<ModelsQuery, ModelsQueryVariables>;
 export const PromoteModelDocument = new TypedDocumentString(`
     mutation PromoteModel($modelId: ID!, $force: Boolean) {
   promoteModel(modelId: $modelId, force: $force) {
@@ -1339,6 +1450,9 @@ export const PromoteModelDocument = new TypedDocumentString(`
       id
       version
       status
+      gate {
+        ...Gate
+      }
     }
     errors {
       code
@@ -1347,7 +1461,25 @@ export const PromoteModelDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PromoteModelMutation, PromoteModelMutationVariables>;
+    fragment Gate on PromotionGate {
+  verdict
+  reason
+  activeVersion
+  candidateMap
+  activeMap
+  difference
+  ciLow
+  ciHigh
+  confidence
+  margin
+  minTestItems
+  queries
+  itemsPerModality {
+    modality
+    count
+  }
+  evaluatedAt
+}`) as unknown as TypedDocumentString<PromoteModelMutation, PromoteModelMutationVariables>;
 export const RollbackModelDocument = new TypedDocumentString(`
     mutation RollbackModel($datasetId: ID!) {
   rollbackModel(datasetId: $datasetId) {

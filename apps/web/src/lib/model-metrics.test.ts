@@ -28,6 +28,34 @@ describe('metricRows', () => {
     expect(rows.bySite).toEqual([{ name: 'north', 'image→text': 0.6 }]);
   });
 
+  it('reads the named form stored since the gate, with P@10 and R@10', () => {
+    const rows = metricRows(
+      {
+        directions: {
+          'image→text': {
+            map: 0.6,
+            precisionAt10: 0.4,
+            recallAt10: 0.25,
+            perClass: [
+              { label: { id: 'b', name: 'dogs', index: 1 }, map: 0.5, queries: 2 },
+              { label: { id: 'a', name: 'cats', index: 0 }, map: 0.7, queries: 3 },
+            ],
+            perSite: [{ site: { id: 's', name: 'south' }, map: 0.6, queries: 5 }],
+          },
+        },
+      },
+      // Names come from the metrics, not from these (which a renamed label would make stale).
+      [{ name: 'felines', index: 0 }],
+      [{ name: 'north' }],
+    );
+    expect(rows.byClass).toEqual([
+      { name: 'cats', 'image→text': 0.7 },
+      { name: 'dogs', 'image→text': 0.5 },
+    ]);
+    expect(rows.bySite).toEqual([{ name: 'south', 'image→text': 0.6 }]);
+    expect(rows.atTen).toEqual([{ name: 'image→text', precision: 0.4, recall: 0.25 }]);
+  });
+
   it('is empty for a model without metrics', () => {
     expect(metricRows({}, [], []).directions).toEqual([]);
   });

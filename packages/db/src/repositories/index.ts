@@ -4,6 +4,7 @@ import type { SqlExecutor } from '../sql.ts';
 import { ApiKeyRepository } from './api-key-repository.ts';
 import { BulkIngestionRepository } from './bulk-ingestion-repository.ts';
 import { DatasetRepository } from './dataset-repository.ts';
+import { HeldOutRepository } from './held-out-repository.ts';
 import { IngestionRepository } from './ingestion-repository.ts';
 import { ItemCountRepository } from './item-count-repository.ts';
 import { ItemRepository } from './item-repository.ts';
@@ -14,6 +15,7 @@ import { WebhookRepository } from './webhook-repository.ts';
 export interface Repositories {
   datasets: DatasetRepository;
   items: ItemRepository;
+  heldOut: HeldOutRepository;
   itemCounts: ItemCountRepository;
   models: ModelRepository;
   runs: TrainingRunRepository;
@@ -27,6 +29,7 @@ export function createRepositories(db: { prisma: PrismaClient; sql: SqlExecutor 
   return {
     datasets: new DatasetRepository(db.prisma),
     items: new ItemRepository(db.prisma),
+    heldOut: new HeldOutRepository(db.sql),
     itemCounts: new ItemCountRepository(db.sql),
     models: new ModelRepository(db.prisma),
     runs: new TrainingRunRepository(db.prisma, db.sql),

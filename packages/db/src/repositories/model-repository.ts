@@ -142,6 +142,23 @@ export class ModelRepository {
     );
   }
 
+  /** Stores the held-out evaluation (named metrics) without changing the status. */
+  setMetrics(id: string, metrics: Record<string, unknown>): Promise<Model> {
+    return mapped('Model', () =>
+      this.prisma.model.update({
+        where: { id },
+        data: { metrics: metrics as Prisma.InputJsonValue },
+      }),
+    );
+  }
+
+  /** Stores the promotion gate's verdict and its figures on the candidate model. */
+  setGate(id: string, gate: Record<string, unknown>): Promise<Model> {
+    return mapped('Model', () =>
+      this.prisma.model.update({ where: { id }, data: { gate: gate as Prisma.InputJsonValue } }),
+    );
+  }
+
   /**
    * Makes `modelId` the dataset's active model in one transaction: the previous active model is
    * RETIRED (its embeddings and index stay, so it can be rolled back to).

@@ -1,6 +1,8 @@
 /**
- * Promotion gate: a model becomes active only when it is not worse than the active one on
- * held-out mean mAP, unless an admin forces it. The switch is one transaction.
+ * Promotion: a model becomes active when the gate (`judge-promotion.ts`: candidate and active
+ * model on the same held-out items, paired bootstrap) does not find it worse, or when an admin
+ * forces it. The verdict and its figures are stored on the candidate; the switch is one
+ * transaction.
  */
 import type { Model } from '@concord/db';
 import { authorize, type Principal } from '../../auth/principal.ts';
@@ -8,21 +10,26 @@ import type { AppDeps } from '../../context.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { embedMissingItems } from '../embeddings/embed-items.ts';
 import { emitEvent } from '../webhooks/emit-event.ts';
+import {
+  allowsPromotion,
+  judgePromotion,
+  type JudgeOptions,
+  type PromotionGate,
+} from './judge-promotion.ts';
 
 export function meanMapOf(model: Pick<Model, 'metrics'>): number | null {
   const value = (model.metrics as { meanMap?: unknown } | null)?.meanMap;
   return typeof value === 'number' ? value : null;
 }
 
-/** Whether `candidate` may replace `active` without force. */
-export function passesGate(candidate: Model, active: Model | null): boolean {
-  if (!active) return true;
-  const a = meanMapOf(active);
-  const c = meanMapOf(candidate);
-  if (a === null) return c !== null;
-  return c !== null && c >= a - 1e-9;
+export interface PromotionOutcome {
+  model: Model;
+  promoted: boolean;
+  /** Null when the model already was the active one. */
+  gate: PromotionGate | null;
 }
 
+/** The `promoteModel` mutation: a refusal is a FAILED_PRECONDITION that names the figures. */
 export async function promoteModel(
   deps: AppDeps,
   principal: Principal | null,
@@ -32,27 +39,41 @@ export async function promoteModel(
   const model = await deps.repos.models.findById(modelId);
   authorize(principal, 'admin', model?.datasetId);
   if (!model) throw notFound('model', modelId);
-  return promote(deps, model, force);
+  const outcome = await promote(deps, model, { force });
+  if (!outcome.promoted) {
+    throw new AppError(
+      'FAILED_PRECONDITION',
+      `Model v${model.version} not promoted: ${outcome.gate?.reason}; pass force to promote anyway.`,
+    );
+  }
+  return outcome.model;
 }
 
-/** Also used by the training job (never forced). */
-export async function promote(deps: AppDeps, model: Model, force: boolean): Promise<Model> {
+/** Judges and, unless refused, promotes. Also used by the training job (never forced). */
+export async function promote(
+  deps: AppDeps,
+  model: Model,
+  options: JudgeOptions & { force: boolean },
+): Promise<PromotionOutcome> {
   if (!['READY', 'RETIRED', 'ACTIVE'].includes(model.status)) {
     throw new AppError('FAILED_PRECONDITION', `A ${model.status} model cannot be promoted.`);
   }
   const dataset = await deps.repos.datasets.findById(model.datasetId);
-  if (dataset?.activeModelId === model.id) return model;
+  if (dataset?.activeModelId === model.id) return { model, promoted: true, gate: null };
   const active = dataset?.activeModelId
     ? await deps.repos.models.findById(dataset.activeModelId)
     : null;
-  if (!force && !passesGate(model, active)) {
-    throw new AppError(
-      'FAILED_PRECONDITION',
-      `Model v${model.version} (mAP ${meanMapOf(model)?.toFixed(4)}) is worse than the active v${active?.version} (mAP ${active ? meanMapOf(active)?.toFixed(4) : '-'}); pass force to promote anyway.`,
-    );
-  }
-  // A model rolled back to, or promoted by hand after its run, missed the items stored since.
-  await embedMissingItems(deps, model.id, deps.env.EMBED_BATCH_SIZE);
+  // A model rolled back to, promoted by hand, or judged against the active one must first hold
+  // the items stored since its run (the gate then compares both on every held-out item).
+  const ensureEmbedded =
+    options.ensureEmbedded ??
+    (async (id: string) => void (await embedMissingItems(deps, id, deps.env.EMBED_BATCH_SIZE)));
+  await ensureEmbedded(model.id);
+  const gate: PromotionGate = options.force
+    ? forced(deps, active)
+    : await judgePromotion(deps, model, active, { ...options, ensureEmbedded });
+  const judged = await deps.repos.models.setGate(model.id, { ...gate });
+  if (!allowsPromotion(gate)) return { model: judged, promoted: false, gate };
   if (!(await deps.db.embeddings.hasIndex(model.id))) await deps.db.embeddings.buildIndex(model.id);
   const promoted = await deps.repos.models.promote(model.id);
   // And the items that arrived while it was being promoted, before ingestion saw it active.
@@ -60,7 +81,29 @@ export async function promote(deps: AppDeps, model: Model, force: boolean): Prom
   await emitEvent(deps, model.datasetId, 'model.promoted', {
     modelId: model.id,
     version: model.version,
-    forced: force,
+    forced: options.force,
+    verdict: gate.verdict,
   });
-  return promoted;
+  return { model: promoted, promoted: true, gate };
+}
+
+function forced(deps: AppDeps, active: Model | null): PromotionGate {
+  return {
+    verdict: 'FORCED',
+    activeModelId: active?.id ?? null,
+    activeVersion: active?.version ?? null,
+    candidateMap: null,
+    activeMap: null,
+    difference: null,
+    ciLow: null,
+    ciHigh: null,
+    confidence: deps.env.PROMOTION_CONFIDENCE,
+    margin: deps.env.PROMOTION_MARGIN,
+    samples: deps.env.PROMOTION_BOOTSTRAP_SAMPLES,
+    minItems: deps.env.PROMOTION_MIN_TEST_ITEMS,
+    itemsPerModality: [],
+    queries: 0,
+    reason: 'forced by an admin; not judged',
+    evaluatedAt: new Date().toISOString(),
+  };
 }

@@ -7,6 +7,7 @@ import {
   ModelsDocument,
   PromoteModelDocument,
   RollbackModelDocument,
+  type GateFragment,
   type ModelsQuery,
 } from '../../generated/graphql.ts';
 import { errorMessage, execute, GraphQLRequestError } from '../../lib/client.ts';
@@ -51,9 +52,15 @@ function Models({ dataset }: { dataset: DatasetSummary }) {
           canForce: promoteModel.errors.some((e) => e.code === 'FAILED_PRECONDITION'),
         });
       } else {
+        const verdict = promoteModel.model?.gate;
+        const how = force
+          ? ' (forced past the gate)'
+          : verdict
+            ? ` — gate ${VERDICT[verdict.verdict]}: ${verdict.reason}`
+            : '';
         setGate({
           ok: true,
-          text: `v${promoteModel.model?.version ?? model.version} is active${force ? ' (forced past the gate)' : ' — it passed the evaluation gate'}.`,
+          text: `v${promoteModel.model?.version ?? model.version} is active${how}.`,
           canForce: false,
         });
       }
@@ -134,6 +141,7 @@ function Models({ dataset }: { dataset: DatasetSummary }) {
                         <th className="num">vs active</th>
                         <th className="num">D</th>
                         <th className="num">Embeddings</th>
+                        <th>Gate</th>
                         <th>Created</th>
                         <th />
                       </tr>
@@ -171,6 +179,9 @@ function Models({ dataset }: { dataset: DatasetSummary }) {
                             </td>
                             <td className="num">{m.dimension}</td>
                             <td className="num">{m.embeddingCount}</td>
+                            <td className="small" title={m.gate?.reason}>
+                              {m.gate ? VERDICT[m.gate.verdict] : '—'}
+                            </td>
                             <td className="small">{new Date(m.createdAt).toLocaleString()}</td>
                             <td>
                               {isAdmin && (m.status === 'READY' || m.status === 'RETIRED') ? (
@@ -230,6 +241,31 @@ function ModelMetrics({ model, dataset }: { model: Model; dataset: DatasetSummar
           ) : null}
         </h2>
       </div>
+      {model.gate ? <GateFigures gate={model.gate} /> : null}
+      {rows.atTen.length > 0 ? (
+        <section className="panel">
+          <div className="table-wrap">
+            <table data-testid="model-at-ten">
+              <thead>
+                <tr>
+                  <th>Direction</th>
+                  <th className="num">P@10</th>
+                  <th className="num">R@10</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.atTen.map((r) => (
+                  <tr key={r.name}>
+                    <td>{r.name}</td>
+                    <td className="num">{r.precision.toFixed(3)}</td>
+                    <td className="num">{r.recall.toFixed(3)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
       {rows.directions.length === 0 ? (
         <Empty title="No evaluation stored">This model has no held-out metrics.</Empty>
       ) : (
@@ -256,6 +292,48 @@ function ModelMetrics({ model, dataset }: { model: Model; dataset: DatasetSummar
           />
         </div>
       )}
+    </section>
+  );
+}
+
+const VERDICT: Record<GateFragment['verdict'], string> = {
+  PROMOTE: 'passed',
+  REFUSE: 'refused',
+  NOT_JUDGED: 'not judged',
+  FIRST_MODEL: 'first model',
+  FORCED: 'forced',
+};
+
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(4)}`;
+
+/** The gate's last verdict on this model: both mAPs on the same items and the interval. */
+function GateFigures({ gate }: { gate: GateFragment }) {
+  const items = gate.itemsPerModality.map((m) => `${m.count} ${m.modality}`).join(', ');
+  return (
+    <section className="panel" data-testid="model-gate">
+      <h3>Promotion gate: {VERDICT[gate.verdict]}</h3>
+      {gate.candidateMap != null && gate.activeMap != null && gate.difference != null ? (
+        <dl className="kv">
+          <dt>mAP on the same held-out items</dt>
+          <dd>
+            {gate.candidateMap.toFixed(4)} vs {gate.activeMap.toFixed(4)} (active v
+            {gate.activeVersion})
+          </dd>
+          <dt>Difference</dt>
+          <dd>
+            {signed(gate.difference)}
+            {gate.ciLow != null && gate.ciHigh != null
+              ? `, ${Math.round(gate.confidence * 100)} % interval [${signed(gate.ciLow)}, ${signed(gate.ciHigh)}] over ${gate.queries} queries`
+              : ''}
+          </dd>
+          <dt>Held-out items</dt>
+          <dd>
+            {items || 'none'} (at least {gate.minTestItems} per modality to judge; margin{' '}
+            {gate.margin})
+          </dd>
+        </dl>
+      ) : null}
+      <p className="small">{gate.reason}</p>
     </section>
   );
 }
