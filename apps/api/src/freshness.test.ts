@@ -95,10 +95,10 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
     expect(response.data.ingestItems.errors).toEqual([]);
     return response.data.ingestItems;
   };
-  const train = async () => {
+  const train = async (config: Record<string, unknown> = CONFIG) => {
     const started = await t.gql<{ startTrainingRun: { run: { id: string } | null } }>(START_RUN, {
       datasetId,
-      config: CONFIG,
+      config,
     });
     return started.data.startTrainingRun.run!.id;
   };
@@ -221,7 +221,8 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
   });
 
   it('items stored while a new model is trained and embedded end up in both models', async () => {
-    const runId = await train();
+    // Per-site prior candidates this time, to check that the run names them by site.
+    const runId = await train({ ...CONFIG, priorCandidates: 'SITE_MODALITY', minSiteItems: 2 });
     const during: { item: CorpusItem; id: string }[] = [];
     const waiting = [...late.slice(2, -3)];
     // One item at a time until the run ends; an item counts only when the run was still running
@@ -251,6 +252,27 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
       expect(await foundByContent(item, id, v1!.id)).toBe(true);
       expect(await foundByContent(item, id, v2!.id)).toBe(true);
     }
+    // The prior candidates and the chosen prior name their sites, ids alongside.
+    const prior = (
+      await t.gql<{
+        trainingRun: {
+          selectedPrior: { name: string };
+          priorCandidates: { name: string; site: { id: string; name: string } | null }[];
+        };
+      }>(`query($id: ID!) { trainingRun(id: $id) { selectedPrior priorCandidates } }`, {
+        id: runId,
+      })
+    ).data.trainingRun;
+    const sites = await t.app.deps.repos.datasets.listSites(datasetId);
+    const named = prior.priorCandidates.map((c) => [c.name, c.site]);
+    expect(named).toEqual(
+      expect.arrayContaining(
+        ['image', 'text'].flatMap((modality) =>
+          sites.map((site) => [`${modality} @ ${site.name}`, { id: site.id, name: site.name }]),
+        ),
+      ),
+    );
+    expect(prior.priorCandidates.map((c) => c.name)).toContain(prior.selectedPrior.name);
     // And the new model holds every stored item, as the old one does.
     const count = await t.app.deps.repos.items.count({ datasetId });
     expect(await t.app.deps.db.embeddings.count(v2!.id)).toBe(count);
