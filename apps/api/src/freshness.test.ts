@@ -3,15 +3,39 @@
  * stored through `ingestItems`, a bulk ingestion or the import path is embedded by that model
  * before its ingestion answers (bulk: before its job counts it), and is found by its own content
  * at once; items stored while a new model is being trained and embedded end up in both models.
- * The item shows its lineage: its feature vectors and the models that embedded it.
+ * The item shows its lineage: its feature vectors and the models that embedded it. The import
+ * CLI runs as a process against the same database in postgres mode (PGlite is one process's).
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importItems, SYSTEM_PRINCIPAL } from './import/import-items.ts';
 import { emojiTestCorpus, type CorpusItem } from './testing/emoji-corpus.ts';
 import { startTestApp, waitFor, type TestApp } from './testing/harness.ts';
 import { CREATE_DATASET, CREATE_SITE, RUN, SEARCH, START_RUN } from './testing/operations.ts';
+
+const API_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** `import` CLI on a PostgreSQL database, as an operator runs it; its exit code and output. */
+function runImportCli(args: string[], databaseUrl: string): Promise<{ code: number; out: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/import/cli.ts', ...args], {
+    cwd: API_DIR,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code: code ?? -1, out })));
+}
+
+const csv = (value: string) => `"${value.replaceAll('"', '""')}"`;
 
 const INGEST_LINEAGE = `mutation($input: IngestItemsInput!) {
   ingestItems(input: $input) {
@@ -218,13 +242,35 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
     const imported = await t.app.deps.repos.items.list({ datasetId, first: 1000 });
     const row = imported.rows.find((r) => r.externalKey === text.key)!;
     expect(await foundByContent(text, row.id)).toBe(true);
+
+    if (!t.databaseUrl) return;
+    // The import CLI, a process of its own on the same PostgreSQL database.
+    const viaCli = late.at(-4)!;
+    const dir = mkdtempSync(join(tmpdir(), 'concord-fresh-cli-'));
+    try {
+      const manifest = join(dir, 'manifest.csv');
+      writeFileSync(
+        manifest,
+        'id,text,modality,labels,site\n' +
+          [viaCli.key, viaCli.text!, 'text', viaCli.label, viaCli.site].map(csv).join(',') +
+          '\n',
+      );
+      const cli = await runImportCli([manifest, '--dataset', `fresh-${mode.name}`], t.databaseUrl);
+      expect(cli.out).toMatch(/1 created, 0 duplicates \(already stored\), 0 failed/);
+      expect(cli.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const afterCli = await t.app.deps.repos.items.list({ datasetId, first: 1000 });
+    const cliRow = afterCli.rows.find((r) => r.externalKey === viaCli.key)!;
+    expect(await foundByContent(viaCli, cliRow.id)).toBe(true);
   });
 
   it('items stored while a new model is trained and embedded end up in both models', async () => {
     // Per-site prior candidates this time, to check that the run names them by site.
     const runId = await train({ ...CONFIG, priorCandidates: 'SITE_MODALITY', minSiteItems: 2 });
     const during: { item: CorpusItem; id: string }[] = [];
-    const waiting = [...late.slice(2, -3)];
+    const waiting = [...late.slice(2, -4)];
     // One item at a time until the run ends; an item counts only when the run was still running
     // after its ingestion answered (so it surely arrived during the run).
     while (waiting.length > 0) {
