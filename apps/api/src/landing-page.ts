@@ -46,8 +46,7 @@ export function endpointOf(listeningUrl: string | null): string {
   return url.toString();
 }
 
-const EXAMPLE_QUERY =
-  '{ me { role label } datasets(first: 5) { totalCount edges { node { id name } } } }';
+const EXAMPLE_QUERY = '{ me { role label } datasets { totalCount edges { node { name } } } }';
 
 export function renderLandingPage(options: LandingPageOptions): string {
   const endpoint = endpointOf(options.listeningUrl());
