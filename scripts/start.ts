@@ -5,7 +5,9 @@
  * API gets one SIGTERM and closes its database); when either dies, the other is stopped and the
  * exit code is 1. `DASHBOARD=off` runs the API + worker alone (servers that run API replicas).
  * Environment: HOST/PORT (the API, see .env.example), WEB_HOST (default 127.0.0.1), WEB_PORT
- * (default 3000), DASHBOARD (on|off, default on); everything else reaches the API unchanged.
+ * (default 3000), DASHBOARD (on|off, default on); everything else reaches the API unchanged,
+ * with DASHBOARD_URL set to the dashboard's address (linked from the API's landing page) unless
+ * it is set already.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -143,6 +145,12 @@ function watch(child: Child): Child {
   return child;
 }
 
+/** Where the dashboard answers (a wildcard host is this host). */
+function dashboardUrl(): string {
+  const { webHost: host, webPort: port } = config;
+  return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+}
+
 /** `next start` against the API at `apiUrl`; resolves once it answers. */
 async function startDashboard(apiUrl: string): Promise<void> {
   let announceReady: () => void = () => undefined;
@@ -160,8 +168,7 @@ async function startDashboard(apiUrl: string): Promise<void> {
   );
   say(`starting the dashboard (pid ${web.process.pid})`);
   await ready;
-  const webUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
-  if (!stopping) say(`ready: dashboard ${webUrl} (API ${graphqlUrl(apiUrl)})`);
+  if (!stopping) say(`ready: dashboard ${dashboardUrl()} (API ${graphqlUrl(apiUrl)})`);
 }
 
 // SIGHUP too: the children run in sessions of their own, so a closed terminal reaches only us.
@@ -177,7 +184,8 @@ const apiUrl = new Promise<string>((resolve) => (announceApiUrl = resolve));
 const api = watch(
   launch('API', ['--import', 'tsx', 'src/main.ts'], {
     cwd: API_DIR,
-    env: process.env,
+    // The API's landing page links the dashboard it runs beside (unless DASHBOARD_URL says else).
+    env: config.dashboard ? { DASHBOARD_URL: dashboardUrl(), ...process.env } : process.env,
     prefix: '',
     onLine: (line) => {
       const ready = /ready at (http\S+)/.exec(line);

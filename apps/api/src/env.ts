@@ -117,9 +117,11 @@ const schema = z.object({
   /** Webhook delivery: attempts and the first retry delay (doubles each time). */
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   WEBHOOK_RETRY_SECONDS: z.coerce.number().int().min(1).default(10),
-  /** Browser origins allowed to call the API cross-origin (comma-separated, or *); none by default. */
+  /** The dashboard's address, linked from the API's landing page; unset = not linked. */
+  DASHBOARD_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Serve the Apollo Federation 2 subgraph schema (entities Dataset, Item, Model with @key). */
   FEDERATION_SUBGRAPH: bool.default(false),
+  /** Browser origins allowed to call the API cross-origin (comma-separated, or *); none by default. */
   CORS_ORIGINS: z
     .string()
     .default('')

@@ -19,6 +19,7 @@ import { authenticate } from './auth/principal.ts';
 import { createContext, type AppDeps, type Context } from './context.ts';
 import { applyCors } from './cors.ts';
 import { AppError, ERROR_TABLE, formatError, toAppError } from './errors.ts';
+import { landingPagePlugin } from './landing-page.ts';
 import { complexityLimit } from './limits.ts';
 import { buildSchema } from './schema/index.ts';
 import { buildSubgraph } from './schema/subgraph.ts';
@@ -31,6 +32,7 @@ export interface ConcordServer {
 
 export function createServer(deps: AppDeps): ConcordServer {
   const schema = deps.env.FEDERATION_SUBGRAPH ? buildSubgraph() : buildSchema();
+  let listeningUrl: string | null = null;
   const http = createHttpServer((req, res) => void handle(req, res));
   // Longer than common proxies' idle timeouts, so they (not we) close idle keep-alive sockets.
   http.keepAliveTimeout = 65_000;
@@ -75,6 +77,13 @@ export function createServer(deps: AppDeps): ConcordServer {
       formatError(formatted, error, (message, e) => deps.log.error(message, e)),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
+      // A browser opening the endpoint gets the API's own page, not Apollo's CDN-loaded Sandbox.
+      landingPagePlugin({
+        listeningUrl: () => listeningUrl,
+        dashboardUrl: deps.env.DASHBOARD_URL ?? null,
+        federation: deps.env.FEDERATION_SUBGRAPH,
+        introspection: deps.env.NODE_ENV !== 'production',
+      }),
       {
         serverWillStart: () =>
           Promise.resolve({
@@ -201,7 +210,8 @@ export function createServer(deps: AppDeps): ConcordServer {
       await started;
       await new Promise<void>((resolve) => http.listen(port, host, resolve));
       const address = http.address() as AddressInfo;
-      return `http://${host}:${address.port}/`;
+      listeningUrl = `http://${host}:${address.port}/`;
+      return listeningUrl;
     },
     async stop() {
       await apollo.stop();

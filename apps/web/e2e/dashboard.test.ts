@@ -5,11 +5,13 @@
  * image → promote a model through the gate → a viewer key sees no admin actions. Screenshots of
  * every page go to test/e2e/screenshots/ (gitignored, CI artifacts); the search timing and the
  * JavaScript per route are printed and written to test/e2e/screenshots/measurements.json.
+ * Offline: every browser context refuses requests outside this machine, and a test that made one
+ * fails (the dashboard loads no outside fonts or scripts; neither does the API's landing page).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateDatasetDocument,
   CreateSiteDocument,
@@ -23,6 +25,7 @@ import {
   type TrainingRunQuery,
 } from '../src/generated/graphql.ts';
 import { CATEGORIES, emojiCorpus, queryImage, SITES, type CorpusItem } from './support/corpus.ts';
+import { outsideRequests } from './support/offline.ts';
 import { measureRouteJs, PHONE, shot, signedInContext, type RouteJs } from './support/pages.ts';
 import { gql, SCREENSHOTS, startStack, type Stack } from './support/stack.ts';
 
@@ -67,8 +70,40 @@ describe('the dashboard in Chromium', () => {
     await stack?.stop();
   });
 
+  // The requests each test's pages tried to make outside this machine (refused): none.
+  afterEach(() => {
+    expect(outsideRequests.splice(0), 'requests outside this machine').toEqual([]);
+  });
+
   const api = <T>(query: { toString(): string }, variables: Record<string, unknown>) =>
     gql<T>(stack.apiUrl, stack.adminKey, query.toString(), variables);
+
+  it("opens the API's URL: its own landing page, nothing from outside, a link to the dashboard", async () => {
+    const context = await signedInContext(stack.browser, stack.apiUrl, null);
+    try {
+      const landing = await context.newPage();
+      const requested: string[] = [];
+      landing.on('request', (request) => requested.push(request.url()));
+      const response = await landing.goto('graphql');
+      expect(response?.status()).toBe(200);
+      await landing.waitForLoadState('networkidle');
+      await landing.getByRole('heading', { name: 'Concord API' }).waitFor();
+      expect(await landing.locator('pre').textContent()).toContain(
+        `curl -s ${stack.apiUrl}graphql`,
+      );
+      // Not Apollo's Sandbox: no script, stylesheet, image or frame; only the page itself (and
+      // the browser's own favicon request) came from the API.
+      expect(await landing.locator('script, link, img, iframe').count()).toBe(0);
+      const api = new URL(stack.apiUrl).origin;
+      expect(requested.filter((url) => new URL(url).origin !== api)).toEqual([]);
+      await shot(landing, '00-api-landing');
+      // The dashboard it links is the one `npm start` runs beside it.
+      await landing.getByRole('link', { name: `${stack.webUrl}/` }).click();
+      await landing.waitForURL(/\/sign-in/);
+    } finally {
+      await context.close();
+    }
+  });
 
   it('signs in with the admin key printed by the API', async () => {
     await page.goto('/search');
@@ -104,6 +139,8 @@ describe('the dashboard in Chromium', () => {
       const result = await api<IngestItemsMutation>(IngestItemsDocument, {
         input: {
           datasetId,
+          // The dataset is new: its labels come with its first items.
+          createLabels: true,
           items: items.map((item) => ({
             key: item.key,
             site: item.site,
@@ -115,7 +152,8 @@ describe('the dashboard in Chromium', () => {
           })),
         },
       });
-      expect(result.ingestItems.failed).toBe(0);
+      expect(result.ingestItems.errors).toEqual([]);
+      expect(result.ingestItems).toMatchObject({ created: items.length, failed: 0 });
     };
     // Hold back two images of the first class: the browser uploads them.
     await ingest(corpus.images.slice(2));

@@ -1,14 +1,21 @@
-/** Browser helpers: contexts signed in with a key, screenshots, JS bytes per route. */
+/**
+ * Browser helpers: contexts signed in with a key (and refusing every request outside this
+ * machine), screenshots, JS bytes per route.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { refuseOutsideRequests } from './offline.ts';
 import { SCREENSHOTS, WEB_DIR } from './stack.ts';
 
 export const LAPTOP = { width: 1366, height: 900 };
 export const PHONE = { width: 390, height: 844 };
 
-/** A context whose tabs start signed in with `key` (sessionStorage, as the sign-in page does). */
+/**
+ * A context whose tabs start signed in with `key` (sessionStorage, as the sign-in page does), and
+ * whose requests outside this machine are refused and recorded (`outsideRequests`).
+ */
 export async function signedInContext(
   browser: Browser,
   baseURL: string,
@@ -16,6 +23,7 @@ export async function signedInContext(
   viewport = LAPTOP,
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL, viewport });
+  await refuseOutsideRequests(context);
   if (key) {
     await context.addInitScript((k) => window.sessionStorage.setItem('concord.apiKey', k), key);
   }
