@@ -71,7 +71,10 @@ export default function ItemPage({ params }: { params: Promise<{ id: string }> }
                     <tr key={`${f.featuriserId}@${f.featuriserVersion}`}>
                       <td>features</td>
                       <td>
-                        <code>{f.featuriserId}</code> v{f.featuriserVersion.slice(0, 12)}
+                        <code>{f.featuriserId}</code>{' '}
+                        <span className="muted" title={f.featuriserVersion}>
+                          {shortVersion(f.featuriserVersion)}
+                        </span>
                       </td>
                       <td>{f.dimension}-d</td>
                     </tr>
@@ -103,3 +106,7 @@ export default function ItemPage({ params }: { params: Promise<{ id: string }> }
     </QueryView>
   );
 }
+
+/** A featuriser's version as stored (`nsfwjs@4.4.0`), or the start of a long hash. */
+const shortVersion = (version: string) =>
+  version.length > 24 ? `${version.slice(0, 12)}…` : version;
