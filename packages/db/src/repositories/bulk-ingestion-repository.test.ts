@@ -24,6 +24,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion rows on $name', (mode) => {
   const staged = (index: number): StagedItem => ({
     index,
     key: `k${index}`,
+    recordKey: null,
     siteId,
     labels: ['a', index === 0 ? 'x\ud800y' : 'a'],
     modality: 'text',
@@ -38,6 +39,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion rows on $name', (mode) => {
     siteId,
     modality: 'text',
     externalKey: key,
+    recordKey: null,
     content: null,
     text: `text ${index}`,
     mimeType: 'text/plain',
@@ -90,7 +92,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion rows on $name', (mode) => {
     const answers = await Promise.all([
       repo.storeBulkOutcome(ingestion.id, 0, created, newItem(0)),
       repo.storeBulkOutcome(ingestion.id, 0, created, newItem(0)).catch((e: unknown) => {
-        // The loser may also meet the winner's item first (same checksum): nothing written then.
+        // The loser may also meet the winner's item first (same key): nothing written then.
         if (isDbError(e) && e.code === 'CONFLICT') return 'conflict' as const;
         throw e;
       }),
@@ -98,9 +100,9 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion rows on $name', (mode) => {
     expect(answers.filter((a) => a === 'stored')).toHaveLength(1);
     expect(await db.prisma.item.count({ where: { datasetId } })).toBe(1);
 
-    // The same content under another key collides: neither the item nor the outcome is written.
+    // Other content under a stored key collides: neither the item nor the outcome is written.
     await expect(
-      repo.storeBulkOutcome(ingestion.id, 1, created, newItem(0, 'other-key')),
+      repo.storeBulkOutcome(ingestion.id, 1, created, newItem(1, 'k0')),
     ).rejects.toSatisfy((e) => isDbError(e) && e.code === 'CONFLICT');
     expect((await repo.pending(ingestion.id, 100)).map((r) => r.index)).toEqual([1, 2, 3, 4, 5]);
 

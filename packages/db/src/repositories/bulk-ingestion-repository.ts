@@ -26,6 +26,8 @@ export interface NewBulkIngestion {
 export interface StagedItem {
   index: number;
   key: string | null;
+  /** The caller's record key (items that belong together). */
+  recordKey: string | null;
   siteId: string;
   labels: string[];
   modality: string | null;
@@ -94,6 +96,7 @@ export class BulkIngestionRepository {
                 ingestionId: ingestion.id,
                 index: item.index,
                 key: item.key,
+                recordKey: item.recordKey,
                 siteId: item.siteId,
                 labels: item.labels.map(wellFormed),
                 modality: item.modality,

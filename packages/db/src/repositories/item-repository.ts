@@ -15,6 +15,8 @@ export interface NewItem {
   siteId: string;
   modality: string;
   externalKey: string | null;
+  /** The caller's record key: items that belong together share it. */
+  recordKey: string | null;
   content: Uint8Array | null;
   text: string | null;
   mimeType: string;
@@ -80,11 +82,70 @@ export type ItemSummary = Omit<Item, 'content'>;
 export class ItemRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  findByChecksum(datasetId: string, modality: string, checksum: string) {
+  /** The item a caller's key names (its identity: dataset, modality, key). */
+  findByKey(datasetId: string, modality: string, key: string): Promise<ItemSummary | null> {
     return this.prisma.item.findUnique({
-      where: { datasetId_modality_checksum: { datasetId, modality, checksum } },
+      where: { datasetId_modality_externalKey: { datasetId, modality, externalKey: key } },
       omit: WITHOUT_CONTENT,
     });
+  }
+
+  /** The keyless item with this content: a keyless item's identity is its checksum. */
+  findKeyless(datasetId: string, modality: string, checksum: string): Promise<ItemSummary | null> {
+    return this.prisma.item.findFirst({
+      where: { datasetId, modality, checksum, externalKey: null },
+      omit: WITHOUT_CONTENT,
+    });
+  }
+
+  /**
+   * The stored vector of any item of the dataset with this content, from exactly this featuriser
+   * version: content already featurised is not featurised again under another key.
+   */
+  async featuresByChecksum(
+    datasetId: string,
+    modality: string,
+    checksum: string,
+    featuriser: { id: string; version: string },
+  ): Promise<Float32Array | null> {
+    const row = await this.prisma.featureVector.findFirst({
+      where: {
+        featuriserId: featuriser.id,
+        featuriserVersion: featuriser.version,
+        item: { datasetId, modality, checksum },
+      },
+      orderBy: { createdAt: 'asc' },
+      select: { values: true },
+    });
+    return row ? toFloat32(row.values) : null;
+  }
+
+  /** The items of a record, oldest first (at most `limit`). */
+  listByRecord(datasetId: string, recordKey: string, limit: number): Promise<ItemSummary[]> {
+    return this.prisma.item.findMany({
+      where: { datasetId, recordKey },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: limit,
+      omit: WITHOUT_CONTENT,
+    });
+  }
+
+  /** Per record key of a dataset: how many items it has and when its first was stored. */
+  async recordStats(
+    datasetId: string,
+    recordKeys: readonly string[],
+  ): Promise<Map<string, { itemCount: number; createdAt: Date }>> {
+    const rows = await this.prisma.item.groupBy({
+      by: ['recordKey'],
+      where: { datasetId, recordKey: { in: [...recordKeys] } },
+      _count: { _all: true },
+      _min: { createdAt: true },
+    });
+    const out = new Map<string, { itemCount: number; createdAt: Date }>();
+    for (const row of rows)
+      if (row.recordKey !== null && row._min.createdAt)
+        out.set(row.recordKey, { itemCount: row._count._all, createdAt: row._min.createdAt });
+    return out;
   }
 
   /** Writes an item, its labels and its feature vector in one transaction. */
@@ -279,6 +340,7 @@ export async function createItemIn(
       siteId: input.siteId,
       modality: input.modality,
       externalKey: input.externalKey,
+      recordKey: input.recordKey,
       content: input.content === null ? null : new Uint8Array(input.content),
       text: input.text,
       mimeType: input.mimeType,
