@@ -41,7 +41,8 @@ describe('emoji demo corpus', () => {
       'image',
       'text',
     ]);
-    expect(items[0]!.metadata?.pairId).toBe(items[1]!.metadata?.pairId);
+    expect(items[0]!.record).toBe(items[1]!.record);
+    expect(items[0]!.record).toBe(records[0]!.id);
     expect(items[1]!.text).toBe(records[0]!.text);
   });
 });

@@ -81,14 +81,15 @@ export function loadEmojiCorpus(args: EmojiCorpusArgs = {}): EmojiRecord[] {
 
 /**
  * Pipeline items for the corpus: for each emoji an image item and a text item, both labelled with
- * the category, at the emoji's site, and linked by `metadata.pairId`.
+ * the category, at the emoji's site, and linked as one record named by the emoji's code point(s).
  */
 export function emojiSourceItems(records: readonly EmojiRecord[]): SourceItem[] {
   return records.flatMap((r) => {
     const common = {
       labels: [r.label],
       site: r.site,
-      metadata: { pairId: r.id, subcategory: r.subcategory },
+      record: r.id,
+      metadata: { subcategory: r.subcategory },
     };
     return [
       { key: `${r.id}/image`, path: r.imagePath, modality: 'image' as const, ...common },

@@ -181,4 +181,52 @@ describe('ingest pipeline', () => {
     for await (const r of ingest([items[0]!, items[9]!], { text: model! })) out.push(r);
     expect(out.map(outcome)).toEqual(['FEATURISER_FAILED', 'featurised']);
   });
+
+  it('featurises content once however many keys carry it, and reuses features the sink stored', async () => {
+    // The real CNN, counted: how many images reached it.
+    let featurisedImages = 0;
+    const counted: ImageFeaturiser = {
+      id: image.id,
+      version: image.version,
+      dims: image.dims,
+      inputSize: image.inputSize,
+      featurise: (images) => {
+        featurisedImages += images.length;
+        return image.featurise(images);
+      },
+      dispose: () => undefined,
+    };
+    const png = fixture('images', 'alpha.png');
+    const twice: SourceItem[] = [
+      { key: 'one.png', path: png, labels: ['a'] },
+      { key: 'two.png', path: png, labels: ['b'] },
+    ];
+    const out: IngestResult[] = [];
+    for await (const r of ingest(twice, { image: counted })) out.push(r);
+    expect(featurisedImages).toBe(1);
+    expect(out.map((r) => [r.item.key, r.status])).toEqual([
+      ['one.png', 'featurised'],
+      ['two.png', 'featurised'],
+    ]);
+    const [a, b] = out.map((r) => (r.status === 'featurised' ? r : null));
+    expect(Array.from(b!.features)).toEqual(Array.from(a!.features));
+    expect(b!.item.labels).toEqual(['b']);
+
+    // A later run: the sink holds this featuriser's vector for the checksum; the CNN is not run.
+    const asked: string[] = [];
+    const again: IngestResult[] = [];
+    for await (const r of ingest([{ key: 'three.png', path: png, labels: ['c'] }], {
+      image: counted,
+      storedFeatures: (checksum, _modality, featuriser) => {
+        asked.push(`${featuriser.id}@${featuriser.version}`);
+        return Promise.resolve(checksum === a!.checksum ? a!.features : null);
+      },
+    }))
+      again.push(r);
+    expect(featurisedImages).toBe(1);
+    expect(asked).toEqual([`${image.id}@${image.version}`]);
+    expect(again[0]?.status === 'featurised' && Array.from(again[0].features)).toEqual(
+      Array.from(a!.features),
+    );
+  });
 });

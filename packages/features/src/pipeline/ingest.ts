@@ -33,8 +33,21 @@ export interface IngestArgs {
   /** Byte limit per item (default 256 MiB); larger files are `TOO_LARGE` without being read. */
   maxBytes?: number;
   imageFit?: ImageFit;
-  /** The sink's idempotency check: content with a known checksum is not featurised again. */
-  isKnown?: (checksum: string, modality: Modality) => boolean | Promise<boolean>;
+  /**
+   * The sink's idempotency check: an item it already holds (by content, or by the item's key) is
+   * not decoded or featurised again.
+   */
+  isKnown?: (checksum: string, modality: Modality, item: SourceItem) => boolean | Promise<boolean>;
+  /**
+   * Features the sink already stored for this content from exactly this featuriser (under another
+   * key): used instead of running the featuriser again. Content repeated within a batch is
+   * featurised once either way.
+   */
+  storedFeatures?: (
+    checksum: string,
+    modality: Modality,
+    featuriser: { id: string; version: string },
+  ) => Promise<Float32Array | null>;
   onProgress?: (event: ProgressEvent) => void;
   /** Number of items, when known, for progress. */
   total?: number;
@@ -51,14 +64,8 @@ function inputOf(p: Prepared): unknown {
   return p.modality === 'image' ? p.image : p.text;
 }
 
-/**
- * Featurises one batch. If the featuriser fails on the whole batch, each item is retried alone
- * so one bad item cannot fail its neighbours.
- */
-async function featuriseBatch(f: Featuriser, batch: Prepared[]): Promise<IngestResult[]> {
-  const run = (ps: Prepared[]) =>
-    (f.featurise as (xs: unknown[]) => Promise<Float32Array[]>)(ps.map(inputOf));
-  const ok = (p: Prepared, features: Float32Array): FeaturisedItem => ({
+function featurised(f: Featuriser, p: Prepared, features: Float32Array): FeaturisedItem {
+  return {
     ok: true,
     status: 'featurised',
     item: p.item,
@@ -73,7 +80,49 @@ async function featuriseBatch(f: Featuriser, batch: Prepared[]): Promise<IngestR
     features,
     featuriserId: f.id,
     featuriserVersion: f.version,
+  };
+}
+
+/**
+ * Featurises one batch, each content once: features the sink stored for a checksum are reused,
+ * and content repeated in the batch is featurised for its first item and shared with the rest.
+ */
+async function featuriseShared(
+  f: Featuriser,
+  batch: Prepared[],
+  stored: IngestArgs['storedFeatures'],
+): Promise<IngestResult[]> {
+  const reused = new Map<string, Float32Array>();
+  if (stored) {
+    for (const p of batch) {
+      if (reused.has(p.checksum)) continue;
+      const features = await stored(p.checksum, p.modality, { id: f.id, version: f.version });
+      if (features) reused.set(p.checksum, features);
+    }
+  }
+  const first = new Map<string, Prepared>();
+  for (const p of batch)
+    if (!reused.has(p.checksum) && !first.has(p.checksum)) first.set(p.checksum, p);
+  const computed = new Map<string, IngestResult>();
+  for (const r of await featuriseBatch(f, [...first.values()])) computed.set(r.checksum!, r);
+  return batch.map((p): IngestResult => {
+    const features = reused.get(p.checksum);
+    if (features) return featurised(f, p, features);
+    const r = computed.get(p.checksum)!;
+    if (r.item === p.item) return r;
+    return r.status === 'featurised' ? featurised(f, p, r.features) : { ...r, item: p.item };
   });
+}
+
+/**
+ * Featurises one batch. If the featuriser fails on the whole batch, each item is retried alone
+ * so one bad item cannot fail its neighbours.
+ */
+async function featuriseBatch(f: Featuriser, batch: Prepared[]): Promise<IngestResult[]> {
+  if (batch.length === 0) return [];
+  const run = (ps: Prepared[]) =>
+    (f.featurise as (xs: unknown[]) => Promise<Float32Array[]>)(ps.map(inputOf));
+  const ok = (p: Prepared, features: Float32Array) => featurised(f, p, features);
   try {
     const vectors = await run(batch);
     return batch.map((p, i) => ok(p, vectors[i]!));
@@ -155,10 +204,12 @@ export async function* ingest(
     }
     progress('featurising');
     if (images.length > 0)
-      for (const r of await featuriseBatch(args.image!, images)) yield count(r);
+      for (const r of await featuriseShared(args.image!, images, args.storedFeatures))
+        yield count(r);
     if (texts.length > 0) {
       if (textFeaturiser)
-        for (const r of await featuriseBatch(textFeaturiser, texts)) yield count(r);
+        for (const r of await featuriseShared(textFeaturiser, texts, args.storedFeatures))
+          yield count(r);
       else if (fitText) heldTexts.push(...texts);
       else
         for (const p of texts)

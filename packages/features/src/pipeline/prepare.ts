@@ -35,7 +35,7 @@ export interface PrepareArgs {
   imageSize?: number;
   maxPixels?: number;
   imageFit?: ImageFit;
-  isKnown?: (checksum: string, modality: Modality) => boolean | Promise<boolean>;
+  isKnown?: (checksum: string, modality: Modality, item: SourceItem) => boolean | Promise<boolean>;
 }
 
 export type PrepareOutcome =
@@ -106,7 +106,7 @@ export async function prepareItem(item: SourceItem, args: PrepareArgs): Promise<
         'TYPE_MISMATCH',
         `declared modality ${item.modality} but content is ${detected.kind} (${detected.modality})`,
       );
-    if (args.isKnown !== undefined && (await args.isKnown(checksum, detected.modality)))
+    if (args.isKnown !== undefined && (await args.isKnown(checksum, detected.modality, item)))
       return { state: 'known', item, modality: detected.modality, checksum };
     const base = { item, content, checksum, kind: detected.kind, mime: detected.mime };
     if (detected.modality === 'image') {

@@ -54,16 +54,20 @@ interface ManifestRecord {
   labels?: unknown;
   label?: unknown;
   site?: unknown;
+  record?: unknown;
 }
 
 function toItem(rec: ManifestRecord, row: number, baseDir: string): SourceItem {
-  const key = scalarString(rec.id) ?? `row-${row}`;
+  const id = scalarString(rec.id);
   const labels = labelsFrom(rec.labels ?? rec.label);
   const site = scalarString(rec.site);
+  const record = scalarString(rec.record);
   const base = {
-    key,
+    // A row without an id is keyless (identified by its content); `row-N` names it in results.
+    ...(id !== undefined ? { key: id } : { key: `row-${row}`, keyless: true }),
     labels,
     ...(site !== undefined ? { site } : {}),
+    ...(record !== undefined ? { record } : {}),
     metadata: { manifestRow: row },
   };
   const path = typeof rec.path === 'string' && rec.path !== '' ? rec.path : undefined;
@@ -91,7 +95,8 @@ function toItem(rec: ManifestRecord, row: number, baseDir: string): SourceItem {
 
 /**
  * Items of a manifest: CSV with a header, or JSONL, with columns/keys `path` or `text`,
- * `modality` (image|text), `labels` (JSON array or `a|b`) or `label`, `site`, `id`, `mime`.
+ * `modality` (image|text), `labels` (JSON array or `a|b`) or `label`, `site`, `id` (the item's
+ * key; a row without one is keyless), `record` (the record the item belongs to), `mime`.
  * Relative paths are resolved against `baseDir`. A malformed row becomes an item with an error.
  */
 export function parseManifest(text: string, format: ManifestFormat, baseDir: string): SourceItem[] {

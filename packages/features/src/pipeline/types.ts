@@ -5,6 +5,13 @@ import type { FeatureErrorInfo } from '../errors.ts';
 export interface SourceItem {
   /** The caller's key for the item (relative path, manifest id, …); echoed in results. */
   key: string;
+  /**
+   * The key only names the item in results (a manifest row without an `id`, keyed `row-N`): the
+   * item itself is keyless, identified by its content.
+   */
+  keyless?: boolean;
+  /** The caller's record: items that belong together (an image and its caption) share it. */
+  record?: string;
   /** File to read. Exactly one of path / bytes / text is set. */
   path?: string;
   bytes?: Uint8Array;
