@@ -1,8 +1,10 @@
 /**
  * Bulk ingestion over HTTP on both database modes: real images and texts staged and run as a job
- * to SUCCEEDED with exact counts and per-item results, duplicates within and across requests, an
- * idempotency key replayed and reused, bad requests that write nothing, multipart uploads,
- * cancellation, an ingestion whose job was never sent, and the roles.
+ * to SUCCEEDED with exact counts and per-item results, duplicates within and across requests (the
+ * same key and content; the same content under another key is another item sharing its features,
+ * a key reused for other content KEY_CONFLICT), an idempotency key replayed and reused, bad
+ * requests that write nothing, multipart uploads, cancellation, an ingestion whose job was never
+ * sent, and the roles.
  */
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +196,12 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     expect(tooBig.data.startBulkIngestion.errors[0]?.code).toBe('PAYLOAD_TOO_LARGE');
     const empty = await start({ items: [] });
     expect(empty.data.startBulkIngestion.errors[0]?.code).toBe('BAD_USER_INPUT');
+    const longRecord = await start({
+      items: items.map((x, i) => (i === 3 ? { ...x, record: 'r'.repeat(201) } : x)),
+    });
+    expect(longRecord.data.startBulkIngestion.errors).toEqual([
+      expect.objectContaining({ code: 'BAD_USER_INPUT', field: ['input', 'items', '3', 'record'] }),
+    ]);
     expect(await ingestionCount()).toBe(0);
     expect(await itemCount()).toBe(0);
   });
@@ -202,8 +210,12 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     const garbage = Buffer.from('not an image at all').toString('base64');
     const items = [
       ...all.map((item) => asInput(item)),
-      // The same content as the first image under another key: a duplicate within the request.
+      // The same content as the first image under another key: another item (identity by key).
       asInput(corpus.images[0]!, 'same-content-again'),
+      // The first image's key and content again: a duplicate within the request.
+      asInput(corpus.images[0]!),
+      // The first image's key with other content: refused for that item alone.
+      asInput(corpus.images[1]!, corpus.images[0]!.key),
       { key: 'broken', site: SITES[1], labels: ['Flags'], base64: garbage, modality: 'IMAGE' },
     ];
     const started = await start({ idempotencyKey: 'bulk-1', items });
@@ -219,11 +231,11 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
       status: 'SUCCEEDED',
       total: items.length,
       processed: items.length,
-      created: all.length,
+      created: all.length + 1,
       duplicates: 1,
-      failed: 1,
+      failed: 2,
     });
-    expect(await itemCount()).toBe(all.length);
+    expect(await itemCount()).toBe(all.length + 1);
 
     const { results, totalCount } = await allResults(firstId);
     expect(totalCount).toBe(items.length);
@@ -235,21 +247,41 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
         modality: item.base64 ? 'IMAGE' : 'TEXT',
       });
     }
-    const duplicate = results[all.length]!;
+    const sameContent = results[all.length]!;
+    expect(sameContent).toMatchObject({ key: 'same-content-again', status: 'CREATED' });
+    expect(sameContent.item?.id).not.toBe(results[0]!.item?.id);
+    // Its features are the first image's, stored for it too.
+    const vectors = await t.app.deps.repos.items.featureVectorsOf(
+      [results[0]!.item!.id, sameContent.item!.id],
+      t.app.deps.featurisers.defaultImageId,
+    );
+    expect(vectors.size).toBe(2);
+    expect(Array.from(vectors.get(sameContent.item!.id)!)).toEqual(
+      Array.from(vectors.get(results[0]!.item!.id)!),
+    );
+    const duplicate = results[all.length + 1]!;
     expect(duplicate.status).toBe('DUPLICATE');
     expect(duplicate.item?.id).toBe(results[0]!.item?.id);
-    expect(results[all.length + 1]).toMatchObject({ key: 'broken', status: 'FAILED', item: null });
-    expect(results[all.length + 1]!.errorCode).toBeTruthy();
+    expect(results[all.length + 2]).toMatchObject({
+      key: corpus.images[0]!.key,
+      status: 'FAILED',
+      errorCode: 'KEY_CONFLICT',
+      item: null,
+    });
+    expect(results[all.length + 3]).toMatchObject({ key: 'broken', status: 'FAILED', item: null });
+    expect(results[all.length + 3]!.errorCode).toBeTruthy();
 
     const failed = await allResults(firstId, 'FAILED');
-    expect(failed.totalCount).toBe(1);
-    expect(failed.results.map((r) => r.key)).toEqual(['broken']);
+    expect(failed.totalCount).toBe(2);
+    expect(failed.results.map((r) => r.key)).toEqual([corpus.images[0]!.key, 'broken']);
   }, 600_000);
 
   it('replays an idempotency key, refuses it for another request, and finds duplicates across requests', async () => {
     const items = [
       ...all.map((item) => asInput(item)),
       asInput(corpus.images[0]!, 'same-content-again'),
+      asInput(corpus.images[0]!),
+      asInput(corpus.images[1]!, corpus.images[0]!.key),
       {
         key: 'broken',
         site: SITES[1],
@@ -262,7 +294,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     expect(replay.data.startBulkIngestion.ingestion).toMatchObject({
       id: firstId,
       status: 'SUCCEEDED',
-      created: all.length,
+      created: all.length + 1,
     });
     const conflict = await start({ idempotencyKey: 'bulk-1', items: items.slice(1) });
     expect(conflict.data.startBulkIngestion.errors).toEqual([
@@ -270,10 +302,11 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     ]);
     expect(await ingestionCount()).toBe(1);
 
+    // The same keys with the same content: duplicates of the stored items.
     const again = await start({
       idempotencyKey: 'bulk-2',
       items: [...corpus.images.slice(0, 3), ...corpus.texts.slice(0, 3)].map((item) =>
-        asInput(item, `${item.key}-again`),
+        asInput(item),
       ),
     });
     const done = await finished(again.data.startBulkIngestion.ingestion!.id);
@@ -281,7 +314,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     expect(done.results.edges.map((e) => e.node.item?.externalKey)).toEqual(
       [...corpus.images.slice(0, 3), ...corpus.texts.slice(0, 3)].map((item) => item.key),
     );
-    expect(await itemCount()).toBe(all.length);
+    expect(await itemCount()).toBe(all.length + 1);
     const list = await t.gql<{ bulkIngestions: { edges: { node: { id: string } }[] } }>(LIST, {
       datasetId,
       first: 1,
@@ -335,7 +368,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
     expect(body.errors).toBeUndefined();
     const id = body.data.startBulkIngestion.ingestion!.id;
     expect(await finished(id)).toMatchObject({ status: 'SUCCEEDED', created: 2, failed: 0 });
-    expect(await itemCount()).toBe(all.length + 2);
+    expect(await itemCount()).toBe(all.length + 3);
   }, 600_000);
 
   it('cancels a queued or running ingestion (between chunks); the rest keeps no outcome', async () => {
@@ -400,6 +433,7 @@ describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => 
         {
           index: 0,
           key: null,
+          recordKey: null,
           siteId: site!.id,
           labels: ['stranded'],
           modality: 'text',

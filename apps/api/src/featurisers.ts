@@ -10,6 +10,7 @@ import {
   ingest,
   type BuiltinCnnId,
   type ImageFeaturiser,
+  type IngestArgs,
   type IngestResult,
   type SourceItem,
   type TextFeaturiser,
@@ -150,13 +151,14 @@ export class Featurisers {
 
   /**
    * Runs the ingestion pipeline (the same one the corpus went through) over items, with the image
-   * featuriser `imageId`. Search queries go in the featuriser pool's query lane, ahead of waiting
-   * ingestion batches.
+   * featuriser `imageId`; `sink` says which items are stored already and hands back stored
+   * vectors of known content. Search queries go in the featuriser pool's query lane, ahead of
+   * waiting ingestion batches.
    */
   async *run(
     imageId: string,
     items: SourceItem[],
-    isKnown?: (checksum: string, modality: 'image' | 'text') => Promise<boolean>,
+    sink: Pick<IngestArgs, 'isKnown' | 'storedFeatures'> = {},
     lane: Lane = 'ingestion',
   ): AsyncGenerator<IngestResult> {
     const needsImages = items.some((item) => item.modality !== 'text');
@@ -169,7 +171,8 @@ export class Featurisers {
       ...(image ? { image } : {}),
       text: DEFERRED_TEXT_FEATURISER,
       maxPixels: this.config.maxPixels,
-      ...(isKnown ? { isKnown } : {}),
+      ...(sink.isKnown ? { isKnown: sink.isKnown } : {}),
+      ...(sink.storedFeatures ? { storedFeatures: sink.storedFeatures } : {}),
     });
     for await (const result of results) yield result;
   }
@@ -187,7 +190,7 @@ export class Featurisers {
       labels: [],
       ...(mime ? { mime } : {}),
     };
-    for await (const result of this.run(imageId, [item], undefined, 'query')) {
+    for await (const result of this.run(imageId, [item], {}, 'query')) {
       if (result.status === 'featurised') return result.features;
       if (result.status === 'failed') {
         throw result.error.code === 'PIXEL_LIMIT'

@@ -2,7 +2,7 @@
  * Seeds the emoji demo corpus (emoji-datasource-google@16: 64 px Google PNGs, names + short names,
  * 9 categories) on the first start of an empty database, then queues a short training run; the
  * training job promotes the model when it finishes. Runs in the background: every step is
- * idempotent (items by checksum through the ingestion service), so a start after an interruption
+ * idempotent (items by key through the ingestion service), so a start after an interruption
  * finishes what is missing, and a seeded dataset (one with a training run) is left alone.
  */
 import { emojiSourceItems, loadEmojiCorpus, type EmojiRecord } from '@concord/features';

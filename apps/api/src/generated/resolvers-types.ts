@@ -647,8 +647,19 @@ export type IngestItemsInput = {
 
 /** One item: exactly one of text, base64 or file. */
 export type IngestItemInput = {
-  /** Your key for the item (file name, document id); unique per dataset and modality. */
+  /**
+   * Your key for the item (file name, document id): its identity, unique per dataset and modality.
+   * The same content under two keys is two items (featurised once). A key already stored with the
+   * same content is a DUPLICATE of that item; with other content the item FAILS with errorCode
+   * KEY_CONFLICT (delete the stored item first, or use another key). Without a key an item is
+   * identified by its content: the same content again without a key is a DUPLICATE.
+   */
   key?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The record the item belongs to: items that belong together (a photo and its description, a
+   * document and its figures) share one record key, at most 200 characters.
+   */
+  record?: InputMaybe<Scalars['String']['input']>;
   /** Site id or name. */
   site: Scalars['String']['input'];
   /** Label names; each must exist in the dataset unless labels may be created (createLabels). */

@@ -1,7 +1,8 @@
 /**
  * The `import` CLI as a user runs it (a process on an embedded database in a temp folder): a CSV
  * manifest goes in, a bad row fails alone (exit code 1, listed and written to --errors), a
- * second run stores nothing twice, and a created dataset gets the CNN --image-featuriser names.
+ * second run stores nothing twice, a manifest's record column links items (and one content under
+ * two ids is two items), and a created dataset gets the CNN --image-featuriser names.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,6 +77,49 @@ describe('import CLI (embedded database)', () => {
     const missing = await runCli([manifest, '--dataset', 'nope'], dataDir);
     expect(missing.code).toBe(2);
     expect(missing.out).toMatch(/no dataset "nope"/);
+  });
+
+  it('imports records; one content under two ids is two items; rows without id are keyless', async () => {
+    const data = join(dir, 'records');
+    const records = join(dir, 'records.csv');
+    const png = join(FIXTURES, 'images', 'alpha.png');
+    writeFileSync(
+      records,
+      [
+        'id,path,text,modality,labels,site,record',
+        `square.png,${png},,image,shapes,hq,sq-1`,
+        `square-copy.png,${png},,image,copies,branch,sq-2`,
+        'square.txt,,a square with alpha,text,shapes,hq,sq-1',
+        ',,a keyless note,text,notes,hq,',
+        ',,a keyless note,text,notes,hq,',
+      ].join('\n') + '\n',
+    );
+    const args = [records, '--dataset', 'records', '--create', '--create-labels', '--quiet'];
+    const first = await runCli(args, data);
+    expect(first.out).toMatch(/4 created, 1 duplicates \(already stored\), 0 failed/);
+    expect(first.code).toBe(0);
+    const again = await runCli(args, data);
+    expect(again.out).toMatch(/0 created, 5 duplicates \(already stored\), 0 failed/);
+    const db = await openDatabase({ mode: 'embedded', dataDir: data });
+    try {
+      const items = await db.sql.query<{ key: string | null; record: string | null; site: string }>(
+        `SELECT i.external_key AS key, i.record_key AS record, s.name AS site
+         FROM item i JOIN site s ON s.id = i.site_id ORDER BY i.external_key NULLS LAST`,
+      );
+      expect(items).toEqual([
+        { key: 'square-copy.png', record: 'sq-2', site: 'branch' },
+        { key: 'square.png', record: 'sq-1', site: 'hq' },
+        { key: 'square.txt', record: 'sq-1', site: 'hq' },
+        { key: null, record: null, site: 'hq' },
+      ]);
+      // The two keys of one image share one vector's values: one row each.
+      const vectors = await db.sql.query<{ n: number; distinct_values: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT "values")::int AS distinct_values FROM feature_vector`,
+      );
+      expect(vectors).toEqual([{ n: 2, distinct_values: 1 }]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('creates a dataset with the CNN --image-featuriser names; an unknown one creates nothing', async () => {

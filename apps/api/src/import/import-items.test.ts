@@ -138,8 +138,10 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
     const [file] = firstOf('aeroplane', 3)[2]!;
     const lines = [
       ...captions.map((text, i) => ({ id: `cap-${i}`, text, labels: ['cat'], site: 'branch' })),
-      // The same caption again under another key, in the same batch: a duplicate, not a failure.
+      // The same caption under another key, in the same batch: another item (identity by key)...
       { id: 'cap-again', text: captions[0], labels: ['cat'], site: 'branch' },
+      // ...and again under its own key: a duplicate, not a failure.
+      { id: 'cap-0', text: captions[0], labels: ['cat'], site: 'branch' },
       {
         id: 'bird',
         path: join(PASCAL, 'images', file),
@@ -168,16 +170,16 @@ describe.each(TEST_DATABASE_MODES)('import into the database ($name)', (mode) =>
       'no-label': 'BAD_LABELS',
       'two-sources': 'BAD_RECORD',
       'pdf-as-image': 'TYPE_MISMATCH',
-      'row-12': 'BAD_RECORD',
+      'row-13': 'BAD_RECORD',
     });
-    expect(summary).toMatchObject({ created: captions.length + 1, duplicates: 1, failed: 4 });
+    expect(summary).toMatchObject({ created: captions.length + 2, duplicates: 1, failed: 4 });
     const sites = (await t.app.deps.repos.datasets.listSites(datasetId)).map((s) => s.name);
     expect(sites.sort()).toEqual(['branch', 'hq']);
     const again = await importItems(t.app.deps, SYSTEM_PRINCIPAL, items, {
       datasetId,
       createLabels: true,
     });
-    expect(again).toMatchObject({ created: 0, duplicates: captions.length + 2, failed: 4 });
+    expect(again).toMatchObject({ created: 0, duplicates: captions.length + 3, failed: 4 });
   });
 
   it('without createLabels an entry naming a label the dataset lacks fails alone (UNKNOWN_LABEL)', async () => {

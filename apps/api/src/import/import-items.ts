@@ -1,6 +1,6 @@
 /**
  * Imports content (files, inline texts) into a dataset through the API's own ingestion service
- * (`ingestItems`): the same validation, content pipeline, checksum idempotency and storage as the
+ * (`ingestItems`): the same validation, content pipeline, identity by key and storage as the
  * GraphQL `ingestItems` mutation, fed in small batches. An item the service would refuse for the
  * whole batch (no label, unknown site, an unknown label without `createLabels`, too large,
  * unreadable file) fails alone with a code here, and the rest goes on. Used by the `import` CLI
@@ -65,7 +65,9 @@ export async function importItems(
         .update('bytes' in content ? content.bytes : content.text)
         .digest('hex'),
       data: {
-        key: item.key,
+        // A manifest row without an id is keyless: its `row-N` only names it in the report.
+        key: item.keyless ? null : item.key,
+        ...(item.record !== undefined ? { record: item.record } : {}),
         site,
         labels,
         ...content,

@@ -246,7 +246,14 @@ describe.each(TEST_DATABASE_MODES)('imported feature vectors ($name)', (mode) =>
           createLabels: true,
           items: [
             { key: 'bulk-new', site: 'wiki', labels: ['media'], modality: 'TEXT', vector: fresh },
-            { site: 'wiki', labels: ['art'], modality: 'TEXT', vector: [...trainText.rows[0]!] },
+            // A stored row's key and vector again: a duplicate of it.
+            {
+              key: 'text-0',
+              site: 'wiki',
+              labels: ['art'],
+              modality: 'TEXT',
+              vector: [...trainText.rows[0]!],
+            },
           ],
         },
       },

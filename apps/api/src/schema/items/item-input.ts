@@ -35,6 +35,7 @@ export async function toItemData(
   }
   return {
     key: item.key ?? null,
+    record: item.record ?? null,
     site: item.site,
     labels: item.labels,
     modality: item.modality ?? null,

@@ -1,16 +1,18 @@
 /**
  * The content pipeline both ingestion paths run: prepared items through the featuriser pool, each
- * result decided — a duplicate of content already stored, a failure with its code, or a new item
+ * result decided — a duplicate of an item already stored (same key and content, or keyless content:
+ * see item-identity.ts), a failure with its code, or a new item
  * ready to be written (the caller writes it: directly, or with a staged row's outcome).
  */
 import type { Dataset, ItemSplit, NewItem } from '@concord/db';
-import { vectorChecksum } from '@concord/features';
+import { vectorChecksum, type SourceItem } from '@concord/features';
 import type { AppDeps } from '../../context.ts';
 import {
   importedFeaturesOf,
   IMPORTED_VERSION,
   VECTOR_MIME,
 } from '../datasets/imported-features.ts';
+import { identityOf, storedOutcome } from './item-identity.ts';
 import type { PreparedItem } from './prepare-items.ts';
 
 export interface ItemOutcome {
@@ -36,8 +38,20 @@ export async function* featuriseItems(
   // The dataset's own CNN, the one it was created with: all its vectors come from one featuriser.
   const imageId = deps.featurisers.imageIdOf(dataset);
   const byIndex = new Map(prepared.map((p) => [String(p.index), p]));
-  const isKnown = async (checksum: string, modality: 'image' | 'text') =>
-    (await repos.items.findByChecksum(dataset.id, modality, checksum)) !== null;
+  // Identity by key (item-identity.ts): an item whose key, or keyless content, is stored is not
+  // featurised again; new content already stored under another key reuses its vector.
+  const identity = (p: PreparedItem, modality: string, checksum: string) =>
+    identityOf(repos, dataset.id, modality, p.key, checksum);
+  const isKnown = async (checksum: string, modality: 'image' | 'text', item: SourceItem) =>
+    (await identity(byIndex.get(item.key)!, modality, checksum)).kind !== 'new';
+  const storedFeatures = (
+    checksum: string,
+    modality: 'image' | 'text',
+    featuriser: { id: string; version: string },
+  ) =>
+    modality === 'image'
+      ? repos.items.featuresByChecksum(dataset.id, modality, checksum, featuriser)
+      : Promise.resolve(null);
   // Imported vectors skip the pipeline: checked at preparation, stored as they are.
   const imported = importedFeaturesOf(dataset);
   for (const p of prepared) {
@@ -53,10 +67,9 @@ export async function* featuriseItems(
       continue;
     }
     const checksum = vectorChecksum(p.vector);
-    const existing = await repos.items.findByChecksum(dataset.id, modality, checksum);
-    if (existing) {
-      const outcome: ItemOutcome = { ...base, status: 'DUPLICATE', itemId: existing.id };
-      yield { p, decision: { kind: 'outcome', outcome } };
+    const stored = storedOutcome(await identity(p, modality, checksum), p);
+    if (stored) {
+      yield { p, decision: { kind: 'outcome', outcome: stored } };
       continue;
     }
     const item: Omit<NewItem, 'labelIds'> = {
@@ -64,6 +77,7 @@ export async function* featuriseItems(
       siteId: p.siteId,
       modality,
       externalKey: p.key,
+      recordKey: p.record,
       content: null,
       text: null,
       mimeType: VECTOR_MIME,
@@ -86,7 +100,7 @@ export async function* featuriseItems(
   for await (const result of deps.featurisers.run(
     imageId,
     raw.map((p) => p.source),
-    isKnown,
+    { isKnown, storedFeatures },
   )) {
     const p = byIndex.get(result.item.key)!;
     const base = { index: p.index, key: p.key, itemId: null, errorCode: null, error: null };
@@ -99,12 +113,12 @@ export async function* featuriseItems(
       };
       yield { p, decision: { kind: 'outcome', outcome } };
     } else if (result.status === 'known') {
-      const existing = await repos.items.findByChecksum(
-        dataset.id,
-        result.modality,
-        result.checksum,
-      );
-      const outcome: ItemOutcome = { ...base, status: 'DUPLICATE', itemId: existing?.id ?? null };
+      const outcome = storedOutcome(await identity(p, result.modality, result.checksum), p) ?? {
+        ...base,
+        status: 'FAILED',
+        errorCode: 'CONFLICT',
+        error: 'The stored item this one matched was deleted meanwhile; send it again.',
+      };
       yield { p, decision: { kind: 'outcome', outcome } };
     } else if (!dataset.modalities.includes(result.modality) || imported.has(result.modality)) {
       const outcome: ItemOutcome = {
@@ -122,6 +136,7 @@ export async function* featuriseItems(
         siteId: p.siteId,
         modality: result.modality,
         externalKey: p.key,
+        recordKey: p.record,
         content: result.modality === 'image' ? result.content : null,
         text: result.text ?? null,
         mimeType: result.mime,

@@ -1,8 +1,9 @@
 /**
  * Adds a batch of items: validates the whole request first (nothing is written for a bad one),
  * honours an idempotency key, runs every item through the content pipeline and stores each with
- * its own outcome — created, duplicate (same content already there) or failed with a code. New
- * items are embedded by the dataset's live models before the call answers.
+ * its own outcome — created, duplicate (the same key with the same content, or keyless content,
+ * already there: item-identity.ts) or failed with a code. New items are embedded by the dataset's
+ * live models before the call answers.
  */
 import type { ItemSummary } from '@concord/db';
 import { isDbError } from '@concord/db';
@@ -13,6 +14,7 @@ import { embedOnArrival, type ItemRef } from '../embeddings/embed-items.ts';
 import { checkThresholdPolicy } from '../training/check-threshold-policy.ts';
 import { checkKnownLabels } from './check-labels.ts';
 import { featuriseItems, labelResolver, type ItemOutcome } from './featurise-items.ts';
+import { outcomeAfterConflict } from './item-identity.ts';
 import {
   hashRequest,
   prepareItem,
@@ -88,12 +90,7 @@ export async function ingestItems(
       created.push({ itemId: item.id, modality: item.modality });
     } catch (error) {
       if (!isDbError(error) || error.code !== 'CONFLICT') throw error;
-      results.push({
-        ...outcomeBase(p),
-        status: 'FAILED',
-        errorCode: 'CONFLICT',
-        error: `An item with key ${JSON.stringify(p.key)} or the same content already exists.`,
-      });
+      results.push(await outcomeAfterConflict(deps, p, decision.item));
     }
   }
   // Found by its content when the call answers: no item waits for a retrain.

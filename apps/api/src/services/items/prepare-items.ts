@@ -16,9 +16,12 @@ import {
   type DatasetModality,
 } from '../datasets/imported-features.ts';
 import { checkLabelName } from '../datasets/manage-labels.ts';
+import { checkRecordKey } from './record-key.ts';
 
 export interface IngestItemData {
   key?: string | null;
+  /** The caller's record: items that belong together share it. */
+  record?: string | null;
   site: string;
   labels: string[];
   modality?: 'IMAGE' | 'TEXT' | null;
@@ -34,6 +37,7 @@ export interface IngestItemData {
 export interface PreparedItem {
   index: number;
   key: string | null;
+  record: string | null;
   siteId: string;
   labels: string[];
   split: ItemSplit | null;
@@ -89,6 +93,7 @@ export function prepareItem(
   const common = {
     index,
     key: item.key?.trim() || null,
+    record: checkRecordKey(item.record, field('record'), `Item ${index}: a record key`),
     siteId: site.id,
     labels,
     split: item.split ?? null,
@@ -172,6 +177,8 @@ export function hashRequest(items: PreparedItem[]): string {
     createHash('sha256')
       .update(p.source.bytes ?? Buffer.from(p.source.text ?? '', 'utf8'))
       .digest('hex'),
+    // Only when given, so requests without records hash as they did before records existed.
+    ...(p.record !== null ? [{ record: p.record }] : []),
   ]);
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }
@@ -181,6 +188,7 @@ export function toStaged(p: PreparedItem): StagedItem {
   return {
     index: p.index,
     key: p.key,
+    recordKey: p.record,
     siteId: p.siteId,
     labels: p.labels,
     modality: p.source.modality ?? null,
@@ -203,6 +211,7 @@ export function fromStaged(row: BulkIngestionItem): PreparedItem {
     vector,
     index: row.index,
     key: row.key,
+    record: row.recordKey,
     siteId: row.siteId,
     labels: row.labels,
     split: row.split,

@@ -12,6 +12,7 @@ import type { AppDeps } from '../../context.ts';
 import { embedOnArrival, type ItemRef } from '../embeddings/embed-items.ts';
 import { checkThresholdPolicy } from '../training/check-threshold-policy.ts';
 import { featuriseItems, labelResolver, type ItemOutcome } from './featurise-items.ts';
+import { outcomeAfterConflict } from './item-identity.ts';
 import { fromStaged, type PreparedItem } from './prepare-items.ts';
 
 /** The featuriser pool's own bound was reached: the row stays pending and is tried again. */
@@ -94,26 +95,8 @@ async function storeChunk(
       if (stored === 'stored') created.push({ itemId: item.id!, modality: item.modality });
     } catch (error) {
       if (!isDbError(error) || error.code !== 'CONFLICT') throw error;
-      // The same content earlier in this request (or stored meanwhile) makes a duplicate; the same
-      // key with other content is a conflict.
-      const existing = await deps.repos.items.findByChecksum(
-        dataset.id,
-        item.modality,
-        item.checksum,
-      );
-      await store(
-        deps,
-        id,
-        existing
-          ? { ...base, status: 'DUPLICATE', itemId: existing.id }
-          : {
-              ...base,
-              status: 'FAILED',
-              itemId: null,
-              errorCode: 'CONFLICT',
-              error: `An item with key ${JSON.stringify(p.key)} already exists.`,
-            },
-      );
+      // The same key (or keyless content) earlier in this request, or stored meanwhile.
+      await store(deps, id, await outcomeAfterConflict(deps, p, item));
     }
   }
   await embedOnArrival(deps, dataset.id, created);
