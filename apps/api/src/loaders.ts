@@ -13,6 +13,7 @@ import type {
   TrainingRun,
 } from '@concord/db';
 import DataLoader from 'dataloader';
+import { loadRecords, type RecordRef } from './services/records/get-record.ts';
 
 function byId<T extends { id: string }>(
   load: (ids: readonly string[]) => Promise<T[]>,
@@ -47,6 +48,10 @@ export function createLoaders(repos: Repositories, embeddings: EmbeddingReposito
     /** The models that embedded each item (its lineage, and whether the active one did). */
     itemEmbeddings: groupedBy<ItemEmbeddingRef>((ids) => embeddings.modelsOf(ids)),
     itemFeatureVectors: groupedBy<FeatureVectorInfo>((ids) => repos.items.featureVectorInfo(ids)),
+    /** A record's items and counts, by (dataset, key). */
+    record: new DataLoader((refs: readonly RecordRef[]) => loadRecords({ repos }, refs), {
+      cacheKeyFn: (ref) => `${ref.datasetId}\u0000${ref.key}`,
+    }),
     itemLabelIds: new DataLoader<string, string[]>(async (ids) => {
       const map = await repos.items.labelIdsOf(ids);
       return ids.map((id) => map.get(id) ?? []);

@@ -59,6 +59,7 @@ const EXPECTATIONS: Record<string, Entry> = {
   'Query.imageFeaturisers': { access: 'viewer', scope: 'any' },
   'Query.item': { access: 'viewer', scope: 'dataset' },
   'Query.items': { access: 'viewer', scope: 'dataset' },
+  'Query.record': { access: 'viewer', scope: 'dataset' },
   'Query.model': { access: 'viewer', scope: 'dataset' },
   'Query.models': { access: 'viewer', scope: 'dataset' },
   'Query.trainingRun': { access: 'viewer', scope: 'dataset' },

@@ -19,6 +19,7 @@ import type {
   SiteCount as SiteCountRow,
   LabelCount as LabelCountRow,
 } from '@concord/db';
+import type { RecordRef as RecordRefRow } from '../services/records/get-record.ts';
 import type {
   SearchHitResult as SearchHitResultRow,
   SearchResult as SearchResultRow,
@@ -66,6 +67,12 @@ export type Query = {
   bulkIngestion?: Maybe<BulkIngestion>;
   /** The dataset's bulk ingestions, newest first. */
   bulkIngestions: BulkIngestionConnection;
+  /**
+   * A record of a dataset by its key: the items that were ingested with IngestItemInput.record =
+   * key. Null when no item of the dataset has that record; an unknown dataset is NOT_FOUND and a
+   * key longer than 200 characters BAD_USER_INPUT.
+   */
+  record?: Maybe<ItemRecord>;
   model?: Maybe<Model>;
   models: ModelConnection;
   trainingRun?: Maybe<TrainingRun>;
@@ -106,6 +113,11 @@ export type QueryBulkIngestionsArgs = {
   datasetId: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type QueryRecordArgs = {
+  datasetId: Scalars['ID']['input'];
+  key: Scalars['String']['input'];
 };
 
 export type QueryModelArgs = {
@@ -569,6 +581,8 @@ export type Item = {
   status: IngestionStatus;
   error?: Maybe<Scalars['String']['output']>;
   labels: Array<Label>;
+  /** The record this item belongs to (given as IngestItemInput.record); null when none. */
+  record?: Maybe<ItemRecord>;
   /** First characters of a text item. */
   snippet?: Maybe<Scalars['String']['output']>;
   /** A data: URL of a small PNG preview of an image item. */
@@ -657,7 +671,7 @@ export type IngestItemInput = {
   key?: InputMaybe<Scalars['String']['input']>;
   /**
    * The record the item belongs to: items that belong together (a photo and its description, a
-   * document and its figures) share one record key, at most 200 characters.
+   * document and its figures) share one record key, at most 200 characters. See Query.record.
    */
   record?: InputMaybe<Scalars['String']['input']>;
   /** Site id or name. */
@@ -804,6 +818,19 @@ export type BulkIngestionPayload = {
   __typename?: 'BulkIngestionPayload';
   ingestion?: Maybe<BulkIngestion>;
   errors: Array<UserError>;
+};
+
+/** Items that belong together (an image and its caption), named by the caller's record key. */
+export type ItemRecord = {
+  __typename?: 'ItemRecord';
+  key: Scalars['String']['output'];
+  dataset: Dataset;
+  /** How many items the record has. */
+  itemCount: Scalars['Int']['output'];
+  /** When its first item was stored. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Its items, oldest first (at most the first 1,000). */
+  items: Array<Item>;
 };
 
 export type ModelStatus = 'TRAINING' | 'EVALUATING' | 'READY' | 'ACTIVE' | 'RETIRED' | 'FAILED';
@@ -1361,6 +1388,7 @@ export type ResolversTypes = {
   BulkIngestionPayload: ResolverTypeWrapper<
     Omit<BulkIngestionPayload, 'ingestion'> & { ingestion?: Maybe<ResolversTypes['BulkIngestion']> }
   >;
+  ItemRecord: ResolverTypeWrapper<RecordRefRow>;
   ModelStatus: ModelStatus;
   Model: ResolverTypeWrapper<ModelRow>;
   ModelEdge: ResolverTypeWrapper<Omit<ModelEdge, 'node'> & { node: ResolversTypes['Model'] }>;
@@ -1488,6 +1516,7 @@ export type ResolversParentTypes = {
   BulkIngestionPayload: Omit<BulkIngestionPayload, 'ingestion'> & {
     ingestion?: Maybe<ResolversParentTypes['BulkIngestion']>;
   };
+  ItemRecord: RecordRefRow;
   Model: ModelRow;
   ModelEdge: Omit<ModelEdge, 'node'> & { node: ResolversParentTypes['Model'] };
   ModelConnection: Omit<ModelConnection, 'edges'> & {
@@ -1589,6 +1618,12 @@ export type QueryResolvers<
     ParentType,
     ContextType,
     RequireFields<QueryBulkIngestionsArgs, 'datasetId'>
+  >;
+  record?: Resolver<
+    Maybe<ResolversTypes['ItemRecord']>,
+    ParentType,
+    ContextType,
+    RequireFields<QueryRecordArgs, 'datasetId' | 'key'>
   >;
   model?: Resolver<
     Maybe<ResolversTypes['Model']>,
@@ -2000,6 +2035,7 @@ export type ItemResolvers<
   status?: Resolver<ResolversTypes['IngestionStatus'], ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   labels?: Resolver<Array<ResolversTypes['Label']>, ParentType, ContextType>;
+  record?: Resolver<Maybe<ResolversTypes['ItemRecord']>, ParentType, ContextType>;
   snippet?: Resolver<
     Maybe<ResolversTypes['String']>,
     ParentType,
@@ -2173,6 +2209,17 @@ export type BulkIngestionPayloadResolvers<
 > = {
   ingestion?: Resolver<Maybe<ResolversTypes['BulkIngestion']>, ParentType, ContextType>;
   errors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type ItemRecordResolvers<
+  ContextType = Context,
+  ParentType extends ResolversParentTypes['ItemRecord'] = ResolversParentTypes['ItemRecord'],
+> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dataset?: Resolver<ResolversTypes['Dataset'], ParentType, ContextType>;
+  itemCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['Item']>, ParentType, ContextType>;
 };
 
 export type ModelResolvers<
@@ -2500,6 +2547,7 @@ export type Resolvers<ContextType = Context> = {
   BulkIngestionEdge?: BulkIngestionEdgeResolvers<ContextType>;
   BulkIngestionConnection?: BulkIngestionConnectionResolvers<ContextType>;
   BulkIngestionPayload?: BulkIngestionPayloadResolvers<ContextType>;
+  ItemRecord?: ItemRecordResolvers<ContextType>;
   Model?: ModelResolvers<ContextType>;
   ModelEdge?: ModelEdgeResolvers<ContextType>;
   ModelConnection?: ModelConnectionResolvers<ContextType>;

@@ -7,6 +7,7 @@ import { datasetResolvers } from './datasets/resolvers.ts';
 import { bulkIngestionResolvers } from './items/bulk-resolvers.ts';
 import { itemResolvers } from './items/resolvers.ts';
 import { modelResolvers } from './models/resolvers.ts';
+import { recordResolvers } from './records/resolvers.ts';
 import { searchResolvers } from './search/resolvers.ts';
 import { trainingResolvers } from './training/resolvers.ts';
 import { loadTypeDefs } from './type-defs.ts';
@@ -17,6 +18,7 @@ export const resolvers: Resolvers[] = [
   datasetResolvers,
   itemResolvers,
   bulkIngestionResolvers,
+  recordResolvers,
   modelResolvers,
   trainingResolvers,
   searchResolvers,

@@ -6,6 +6,7 @@ export const DOMAINS = [
   'common',
   'datasets',
   'items',
+  'records',
   'models',
   'training',
   'search',

@@ -41,6 +41,7 @@ export async function generate(): Promise<{ schema: string; types: string; subgr
         Item: `${ROW}ItemSummary`,
         ItemEmbedding: `${ROW}ItemEmbeddingRef`,
         ItemFeatureVector: `${ROW}FeatureVectorInfo`,
+        ItemRecord: '../services/records/get-record.ts#RecordRef',
         Model: `${ROW}Model`,
         TrainingRun: `${ROW}TrainingRun`,
         TrainingEpoch: `${ROW}TrainingEpoch`,

@@ -116,7 +116,7 @@ export type IngestItemInput = {
   key?: string | null | undefined;
   /**
    * The record the item belongs to: items that belong together (a photo and its description, a
-   * document and its figures) share one record key, at most 200 characters.
+   * document and its figures) share one record key, at most 200 characters. See Query.record.
    */
   record?: string | null | undefined;
   /** Site id or name. */
