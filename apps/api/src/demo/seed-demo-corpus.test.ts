@@ -3,7 +3,8 @@
  * balanced subset through DEMO_CORPUS_PER_CATEGORY): the first start answers while it seeds and is
  * stopped mid-ingestion; the second start finishes the seeding without duplicates, trains and
  * promotes; text→image and image→text search over HTTP return the query's class well above
- * chance; a third start seeds nothing and counts the same.
+ * chance; each emoji's image and name are one record; a third start seeds nothing and counts the
+ * same.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -86,8 +87,8 @@ describe('the emoji demo corpus on first start (embedded, real entry point)', ()
   let key = '';
   let datasetId = '';
   const records = demoRecords(PER_CATEGORY);
-  const distinctTexts = new Set(records.map((r) => r.text)).size;
-  const expectedItems = records.length + distinctTexts;
+  // An image and its name per emoji, each under its own key (emoji sharing a name are two items).
+  const expectedItems = records.length * 2;
 
   const demo = async (url: string) => {
     const r = await gql<{ datasets: { totalCount: number; edges: { node: DatasetInfo }[] } }>(
@@ -156,9 +157,27 @@ describe('the emoji demo corpus on first start (embedded, real entry point)', ()
       expect(seeded.counts.byModality).toEqual(
         expect.arrayContaining([
           { modality: 'image', count: records.length },
-          { modality: 'text', count: distinctTexts },
+          { modality: 'text', count: records.length },
         ]),
       );
+      // Each emoji's image and name are one record, named by its code point(s).
+      const pair = await gql<{
+        record: { itemCount: number; items: { externalKey: string; modality: string }[] } | null;
+      }>(
+        afterStop.url,
+        `query($id: ID!, $key: String!) { record(datasetId: $id, key: $key) {
+          itemCount items { externalKey modality } } }`,
+        { id: datasetId, key: records[0]!.id },
+        key,
+      );
+      expect(pair.errors).toBeUndefined();
+      expect(pair.data.record).toEqual({
+        itemCount: 2,
+        items: expect.arrayContaining([
+          { externalKey: `${records[0]!.id}/image`, modality: 'IMAGE' },
+          { externalKey: `${records[0]!.id}/text`, modality: 'TEXT' },
+        ]) as unknown,
+      });
       expect(await runCount(afterStop.url)).toBe(1);
 
       // Text → image: "flag" finds flags; 9 balanced classes, so chance is 1/9.
