@@ -76,8 +76,9 @@ describe('docs/graphql.md', () => {
       `query($id: ID!) { items(datasetId: $id) { totalCount } }`,
       { id: (await readFile(join(dir, 'dataset-id'), 'utf8')).trim() },
     );
-    // The text and the image of the JSON call; the multipart upload is the same PNG (a duplicate).
-    expect(items.data.items.totalCount).toBe(2);
+    // The keyless text and image of the JSON call (the multipart upload is the same keyless PNG: a
+    // duplicate), then an image and a text under keys, one record: the PNG again is a new item.
+    expect(items.data.items.totalCount).toBe(4);
   });
 
   it("a browser opening the endpoint gets the API's own page: nothing from outside, a command that runs", async () => {
