@@ -9,7 +9,7 @@
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requeueStrandedIngestions, STRANDED_AFTER_MS } from './jobs/requeue-ingestions.ts';
-import { emojiTestCorpus, type CorpusItem } from './testing/emoji-corpus.ts';
+import { emojiTestCorpus, ingestInput } from './testing/emoji-corpus.ts';
 import { startTestApp, waitFor, type GqlResponse, type TestApp } from './testing/harness.ts';
 import { CREATE_DATASET, CREATE_SITE } from './testing/operations.ts';
 
@@ -83,15 +83,7 @@ const TEST_ENV = {
   INGESTION_SLICE_SECONDS: '1',
 };
 
-const asInput = (item: CorpusItem, key = item.key) => ({
-  key,
-  site: item.site,
-  labels: [item.label],
-  split: item.split,
-  ...(item.base64
-    ? { base64: item.base64, modality: 'IMAGE' }
-    : { text: item.text, modality: 'TEXT' }),
-});
+const asInput = ingestInput;
 
 describe.each(TEST_DATABASE_MODES)('bulk ingestion as a job ($name)', (mode) => {
   let t: TestApp;

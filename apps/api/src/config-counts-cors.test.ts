@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emojiTestCorpus } from './testing/emoji-corpus.ts';
+import { emojiTestCorpus, ingestInput } from './testing/emoji-corpus.ts';
 import { startTestApp, type TestApp } from './testing/harness.ts';
 import { CREATE_DATASET, CREATE_SITE, INGEST } from './testing/operations.ts';
 
@@ -40,15 +40,7 @@ describe.each(TEST_DATABASE_MODES)('training config, counts, totalCount, CORS ($
     });
     datasetId = created.data.createDataset.dataset.id;
     for (const name of ['north', 'south', 'empty']) await t.gql(CREATE_SITE, { datasetId, name });
-    const items = [...corpus.images, ...corpus.texts].map((item) => ({
-      key: item.key,
-      site: item.site,
-      labels: [item.label],
-      split: item.split,
-      ...(item.base64
-        ? { base64: item.base64, modality: 'IMAGE' }
-        : { text: item.text, modality: 'TEXT' }),
-    }));
+    const items = [...corpus.images, ...corpus.texts].map((item) => ingestInput(item));
     const r = await t.gql<{ ingestItems: { created: number; failed: number } }>(INGEST, {
       input: { datasetId, createLabels: true, items },
     });

@@ -8,7 +8,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emojiTestCorpus, TEST_CATEGORIES, type CorpusItem } from './testing/emoji-corpus.ts';
+import {
+  emojiTestCorpus,
+  ingestInput,
+  TEST_CATEGORIES,
+  type CorpusItem,
+} from './testing/emoji-corpus.ts';
+import { TINY_CONFIG } from './testing/training-configs.ts';
 import { startTestApp, waitFor, type TestApp } from './testing/harness.ts';
 import {
   CREATE_DATASET,
@@ -22,16 +28,6 @@ import {
   START_RUN,
 } from './testing/operations.ts';
 
-export const TINY_CONFIG = {
-  hiddenSizes: [64],
-  splEpochs: 10,
-  rscEpochs: 10,
-  batchSize: 16,
-  splLearningRate: 0.01,
-  rscLearningRate: 0.01,
-  textDimensions: 24,
-  seed: 1,
-};
 const PER_CLASS = 20;
 
 interface Hit {
@@ -104,15 +100,7 @@ describe.each(TEST_DATABASE_MODES)('the whole flow over HTTP ($name)', (mode) =>
         datasetId,
         createLabels: true,
         idempotencyKey,
-        items: items.map((item) => ({
-          key: item.key,
-          site: item.site,
-          labels: [item.label],
-          split: item.split,
-          ...(item.base64
-            ? { base64: item.base64, modality: 'IMAGE' }
-            : { text: item.text, modality: 'TEXT' }),
-        })),
+        items: items.map((item) => ingestInput(item)),
       },
     });
     expect(response.errors).toBeUndefined();

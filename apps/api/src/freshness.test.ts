@@ -6,34 +6,17 @@
  * The item shows its lineage: its feature vectors and the models that embedded it. The import
  * CLI runs as a process against the same database in postgres mode (PGlite is one process's).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importItems, SYSTEM_PRINCIPAL } from './import/import-items.ts';
-import { emojiTestCorpus, type CorpusItem } from './testing/emoji-corpus.ts';
+import { emojiTestCorpus, ingestInput, type CorpusItem } from './testing/emoji-corpus.ts';
+import { runImportCli } from './testing/run-cli.ts';
 import { startTestApp, waitFor, type TestApp } from './testing/harness.ts';
 import { CREATE_DATASET, CREATE_SITE, RUN, SEARCH, START_RUN } from './testing/operations.ts';
-
-const API_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-/** `import` CLI on a PostgreSQL database, as an operator runs it; its exit code and output. */
-function runImportCli(args: string[], databaseUrl: string): Promise<{ code: number; out: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'test' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/import/cli.ts', ...args], {
-    cwd: API_DIR,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code: code ?? -1, out })));
-}
 
 const csv = (value: string) => `"${value.replaceAll('"', '""')}"`;
 
@@ -104,16 +87,9 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
     ...perLabel(corpus.texts, PER_CLASS, PER_CLASS + LATE_PER_CLASS),
   ];
 
-  const input = (item: CorpusItem) => ({
-    key: item.key,
-    site: item.site,
-    labels: [item.label],
-    split: item.split,
-    ...(item.base64 ? { base64: item.base64, modality: 'IMAGE' } : { text: item.text }),
-  });
   const ingest = async (items: CorpusItem[]) => {
     const response = await t.gql<IngestData>(INGEST_LINEAGE, {
-      input: { datasetId, createLabels: true, items: items.map(input) },
+      input: { datasetId, createLabels: true, items: items.map((item) => ingestInput(item)) },
     });
     expect(response.errors).toBeUndefined();
     expect(response.data.ingestItems.errors).toEqual([]);
@@ -206,7 +182,7 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
   it('items of a bulk ingestion and of the import path are found by their content when stored', async () => {
     const bulkItems = [late[1]!, late.at(-2)!];
     const started = await t.gql<{ startBulkIngestion: { ingestion: { id: string } } }>(START_BULK, {
-      input: { datasetId, items: bulkItems.map(input) },
+      input: { datasetId, items: bulkItems.map((item) => ingestInput(item)) },
     });
     const id = started.data.startBulkIngestion.ingestion.id;
     const done = await waitFor(
@@ -255,7 +231,11 @@ describe.each(TEST_DATABASE_MODES)('new items are searchable on arrival ($name)'
           [viaCli.key, viaCli.text!, 'text', viaCli.label, viaCli.site].map(csv).join(',') +
           '\n',
       );
-      const cli = await runImportCli([manifest, '--dataset', `fresh-${mode.name}`], t.databaseUrl);
+      const cli = await runImportCli([manifest, '--dataset', `fresh-${mode.name}`], {
+        ...process.env,
+        DATABASE_URL: t.databaseUrl,
+        NODE_ENV: 'test',
+      });
       expect(cli.out).toMatch(/1 created, 0 duplicates \(already stored\), 0 failed/);
       expect(cli.code).toBe(0);
     } finally {

@@ -6,7 +6,8 @@
  */
 import { TEST_DATABASE_MODES } from '@concord/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emojiTestCorpus } from './testing/emoji-corpus.ts';
+import { emojiTestCorpus, ingestInput } from './testing/emoji-corpus.ts';
+import { TINY_CONFIG } from './testing/training-configs.ts';
 import { startTestApp, waitFor, type GqlResponse, type TestApp } from './testing/harness.ts';
 import {
   CREATE_DATASET,
@@ -34,16 +35,6 @@ interface RunData {
 }
 
 const SITES: [string, string] = ['north', 'south'];
-/** flow.test.ts's tiny config (imported, that file's suites would run here too). */
-const TINY_CONFIG = {
-  hiddenSizes: [64],
-  splEpochs: 10,
-  rscEpochs: 10,
-  batchSize: 16,
-  splLearningRate: 0.01,
-  rscLearningRate: 0.01,
-  textDimensions: 24,
-};
 /** SEARCH with `modelId`, which the shared operation does not pass. */
 const SEARCH_ON = `query($datasetId: ID!, $query: SearchQueryInput!, $target: Modality, $first: Int, $after: String, $mode: SearchMode, $modelId: ID) {
   search(datasetId: $datasetId, query: $query, targetModality: $target, first: $first, after: $after, mode: $mode, modelId: $modelId) {
@@ -93,15 +84,7 @@ describe.each(TEST_DATABASE_MODES)('search cursors carry their model ($name)', (
     });
     datasetId = created.data.createDataset.dataset.id;
     for (const name of SITES) await t.gql(CREATE_SITE, { datasetId, name });
-    const items = [...corpus.images, ...corpus.texts].map((item) => ({
-      key: item.key,
-      site: item.site,
-      labels: [item.label],
-      split: item.split,
-      ...(item.base64
-        ? { base64: item.base64, modality: 'IMAGE' }
-        : { text: item.text, modality: 'TEXT' }),
-    }));
+    const items = [...corpus.images, ...corpus.texts].map((item) => ingestInput(item));
     const ingested = await t.gql<{ ingestItems: { created: number } }>(INGEST, {
       input: { datasetId, createLabels: true, items },
     });

@@ -4,7 +4,6 @@
  * second run stores nothing twice, a manifest's record column links items (and one content under
  * two ids is two items), and a created dataset gets the CNN --image-featuriser names.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,22 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '@concord/db';
 import { writeNpyFloat32 } from '@concord/features';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runImportCli } from '../testing/run-cli.ts';
 
-const API_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../../../test/fixtures/features/', import.meta.url));
 
 function runCli(args: string[], dataDir: string): Promise<{ code: number; out: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, CONCORD_DATA_DIR: dataDir, NODE_ENV: 'test' };
   delete env.DATABASE_URL; // the embedded database
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/import/cli.ts', ...args], {
-    cwd: API_DIR,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code: code ?? -1, out })));
+  return runImportCli(args, env);
 }
 
 describe('import CLI (embedded database)', () => {

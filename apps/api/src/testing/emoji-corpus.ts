@@ -30,3 +30,19 @@ export function emojiTestCorpus(
     texts,
   };
 }
+
+/**
+ * A corpus item as an `IngestItemInput`: its key (or another), site, label and split, and its
+ * content.
+ */
+export function ingestInput(item: CorpusItem, key = item.key) {
+  return {
+    key,
+    site: item.site,
+    labels: [item.label],
+    split: item.split,
+    ...(item.base64
+      ? { base64: item.base64, modality: 'IMAGE' }
+      : { text: item.text, modality: 'TEXT' }),
+  };
+}

@@ -48,22 +48,7 @@ export async function judgePromotion(
   options: JudgeOptions = {},
 ): Promise<PromotionGate> {
   const { env } = deps;
-  const base: Omit<PromotionGate, 'verdict' | 'reason'> = {
-    activeModelId: active?.id ?? null,
-    activeVersion: active?.version ?? null,
-    candidateMap: null,
-    activeMap: null,
-    difference: null,
-    ciLow: null,
-    ciHigh: null,
-    confidence: env.PROMOTION_CONFIDENCE,
-    margin: env.PROMOTION_MARGIN,
-    samples: env.PROMOTION_BOOTSTRAP_SAMPLES,
-    minItems: env.PROMOTION_MIN_TEST_ITEMS,
-    itemsPerModality: [],
-    queries: 0,
-    evaluatedAt: new Date().toISOString(),
-  };
+  const base = unjudged(deps, active);
   if (!active)
     return { ...base, verdict: 'FIRST_MODEL', reason: 'no active model to compare with' };
   await options.ensureEmbedded?.(candidate.id);
@@ -117,6 +102,30 @@ export async function judgePromotion(
         verdict: 'PROMOTE',
         reason: `not worse beyond the margin ${env.PROMOTION_MARGIN}: ${interval}`,
       };
+}
+
+/** A verdict's settings and the active model, before any figure is measured. */
+export function unjudged(
+  deps: Pick<AppDeps, 'env'>,
+  active: Model | null,
+): Omit<PromotionGate, 'verdict' | 'reason'> {
+  const { env } = deps;
+  return {
+    activeModelId: active?.id ?? null,
+    activeVersion: active?.version ?? null,
+    candidateMap: null,
+    activeMap: null,
+    difference: null,
+    ciLow: null,
+    ciHigh: null,
+    confidence: env.PROMOTION_CONFIDENCE,
+    margin: env.PROMOTION_MARGIN,
+    samples: env.PROMOTION_BOOTSTRAP_SAMPLES,
+    minItems: env.PROMOTION_MIN_TEST_ITEMS,
+    itemsPerModality: [],
+    queries: 0,
+    evaluatedAt: new Date().toISOString(),
+  };
 }
 
 /** Whether the candidate may become active on this verdict. */

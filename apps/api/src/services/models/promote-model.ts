@@ -13,6 +13,7 @@ import { emitEvent } from '../webhooks/emit-event.ts';
 import {
   allowsPromotion,
   judgePromotion,
+  unjudged,
   type JudgeOptions,
   type PromotionGate,
 } from './judge-promotion.ts';
@@ -88,22 +89,5 @@ export async function promote(
 }
 
 function forced(deps: AppDeps, active: Model | null): PromotionGate {
-  return {
-    verdict: 'FORCED',
-    activeModelId: active?.id ?? null,
-    activeVersion: active?.version ?? null,
-    candidateMap: null,
-    activeMap: null,
-    difference: null,
-    ciLow: null,
-    ciHigh: null,
-    confidence: deps.env.PROMOTION_CONFIDENCE,
-    margin: deps.env.PROMOTION_MARGIN,
-    samples: deps.env.PROMOTION_BOOTSTRAP_SAMPLES,
-    minItems: deps.env.PROMOTION_MIN_TEST_ITEMS,
-    itemsPerModality: [],
-    queries: 0,
-    reason: 'forced by an admin; not judged',
-    evaluatedAt: new Date().toISOString(),
-  };
+  return { ...unjudged(deps, active), verdict: 'FORCED', reason: 'forced by an admin; not judged' };
 }
