@@ -3,8 +3,10 @@
  * separate processes on a fresh PostgreSQL database), after some but not all staged items have
  * their outcome. pg-boss expires the dead worker's job (INGESTION_JOB_EXPIRE_SECONDS = 20 here)
  * and a new worker takes it: the rows with an outcome are skipped, the rest redone, and the
- * ingestion ends exactly as an uninterrupted one — one item per distinct content, no duplicate
- * checksums, one outcome per staged row, one feature vector per image, counts from the rows.
+ * ingestion ends exactly as an uninterrupted one — one item per distinct key (items are
+ * identified by key; the request repeats some keys with their content, which are duplicates), no
+ * duplicate checksums, one outcome per staged row, one feature vector per image, counts from the
+ * rows.
  * With no retry left, the ingestion fails with the reason and keeps what it stored.
  */
 import { describe, expect, it } from 'vitest';
@@ -57,7 +59,7 @@ describe('a worker killed with SIGKILL mid-ingestion', () => {
     const unique = images.flatMap((image, i) => (texts[i] ? [image, texts[i]] : [image]));
     const again = unique
       .filter((_, i) => i % 5 === 0)
-      .map((item) => ({ ...item, key: `${item.key}-again` }));
+      .map((item) => ({ ...item })); // the same key and content again: a duplicate
     return { items: [...unique, ...again], distinct: unique.length, images: images.length };
   }
 
