@@ -57,7 +57,8 @@ describe('a worker killed with SIGKILL mid-ingestion', () => {
   function request(perClass: number): { items: IngestItem[]; distinct: number; images: number } {
     const { images, texts } = corpusItems(perClass);
     const unique = images.flatMap((image, i) => (texts[i] ? [image, texts[i]] : [image]));
-    const again = unique.filter((_, i) => i % 5 === 0).map((item) => ({ ...item })); // the same key and content again: a duplicate
+    // Every fifth item again, same key and content: a duplicate.
+    const again = unique.filter((_, i) => i % 5 === 0).map((item) => ({ ...item }));
     return { items: [...unique, ...again], distinct: unique.length, images: images.length };
   }
 
