@@ -228,7 +228,7 @@ async function measureMode(mode: 'pglite' | 'postgres') {
       searchableAfterMs: { p50: round(quantile(s, 0.5)), p99: round(quantile(s, 0.99)) },
       ingestMs: { p50: round(quantile(ing, 0.5)), p99: round(quantile(ing, 0.99)) },
       baselineIngestMs: { p50: round(quantile(base, 0.5)), p99: round(quantile(base, 0.99)) },
-      ingestRatioP50: round((quantile(ing, 0.5) / quantile(base, 0.5)) * 100) / 100,
+      ingestRatioP50: Number((quantile(ing, 0.5) / quantile(base, 0.5)).toFixed(2)),
     };
   } finally {
     await app.stop();
