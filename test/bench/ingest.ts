@@ -1,8 +1,10 @@
 /**
  * Featurisation throughput on the emoji demo corpus (emoji-datasource-google@16):
  *
- *   npx tsx test/bench/ingest.ts [--limit N] [--image-model mobilenet_v2|inception_v3] [--batch 32]
- *                                [--modes pglite,postgres] [--threads 1]
+ *   npx tsx test/bench/ingest.ts [--quick] [--limit N] [--image-model mobilenet_v2|inception_v3]
+ *                                [--batch 32] [--modes pglite,postgres] [--threads 1]
+ *
+ * `--quick`: the first 200 emoji (a few minutes on 2 cores) unless --limit says otherwise.
  *
  * Featurisation alone: images/s (read → magic bytes → sha256 → decode/resize → CNN), documents/s
  * for the emoji texts (LSA fitted on them, 300 dims, fit time shown separately), documents/s for
@@ -12,7 +14,8 @@
  * pipeline, checksum lookup, item + labels + feature vector in one transaction) in its default
  * batches, images then texts (texts are stored with their text; LSA is fitted per model at
  * training), then the same corpus again (every item a duplicate, found by checksum).
- * Then the process's peak RSS and the load average (the machine is shared).
+ * Then the process's peak RSS and the load average (the machine is shared); the last line is one
+ * JSON object with the figures (items per wall second).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +40,7 @@ import {
 
 const { values } = parseArgs({
   options: {
+    quick: { type: 'boolean', default: false },
     limit: { type: 'string' },
     'image-model': { type: 'string', default: 'mobilenet_v2' },
     batch: { type: 'string', default: '32' },
@@ -53,7 +57,12 @@ const cpuSeconds = (from: NodeJS.CpuUsage) => {
   return (d.user + d.system) / 1e6;
 };
 const records = loadEmojiCorpus();
-const corpus = values.limit !== undefined ? records.slice(0, Number(values.limit)) : records;
+const QUICK_LIMIT = 200;
+const limit = values.limit ?? (values.quick ? String(QUICK_LIMIT) : undefined);
+const corpus = limit !== undefined ? records.slice(0, Number(limit)) : records;
+/** The figures of the last line: items per wall second of each measurement. */
+const figures: Record<string, unknown> = { quick: values.quick, emoji: corpus.length };
+const perSecond = (n: number, seconds: number) => Number((n / seconds).toFixed(1));
 const items = emojiSourceItems(corpus);
 const images = items.filter((i) => i.modality === 'image');
 const texts = items.filter((i) => i.modality === 'text');
@@ -86,6 +95,7 @@ let c = cpuSeconds(cpu);
 console.log(
   `images: ${(images.length / s).toFixed(1)} images/s wall, ${(images.length / c).toFixed(1)} per CPU-second (${images.length} in ${s.toFixed(1)} s, ${c.toFixed(1)} CPU s; ${count(results)}); peak RSS so far ${peakRssMiB().toFixed(0)} MiB`,
 );
+figures.imagesPerSecond = perSecond(images.length, s);
 image.dispose();
 
 // Texts: LSA fitted on this corpus's texts, then featurised.
@@ -109,13 +119,16 @@ console.log(
   `texts: ${(texts.length / s).toFixed(1)} documents/s wall including the LSA fit, ${(texts.length / c).toFixed(1)} per CPU-second (${texts.length} in ${s.toFixed(1)} s, fit ${(fitMs / 1000).toFixed(1)} s; ${count(results)})`,
 );
 
+figures.textsPerSecond = perSecond(texts.length, s);
+figures.lsaFitSeconds = Number((fitMs / 1000).toFixed(2));
+
 // Document extraction on real files (PDF, DOCX, HTML, Markdown), repeated.
 const fixtures = fileURLToPath(new URL('../fixtures/features/docs/', import.meta.url));
 const docs = ['report.pdf', 'timetable.docx', 'page.html', 'notes.md'].map((f) => ({
   f,
   bytes: readFileSync(join(fixtures, f)),
 }));
-const rounds = 50;
+const rounds = values.quick ? 10 : 50;
 t = performance.now();
 cpu = process.cpuUsage();
 for (let r = 0; r < rounds; r++)
@@ -128,6 +141,7 @@ c = cpuSeconds(cpu);
 console.log(
   `document extraction: ${((rounds * docs.length) / s).toFixed(1)} documents/s wall, ${((rounds * docs.length) / c).toFixed(1)} per CPU-second (PDF/DOCX/HTML/MD, ${rounds * docs.length} in ${s.toFixed(1)} s)`,
 );
+figures.documentsPerSecond = perSecond(rounds * docs.length, s);
 // The full path into the database, both modes.
 async function intoDatabase(mode: 'pglite' | 'postgres'): Promise<void> {
   const server = mode === 'postgres' ? await createServerDatabase() : null;
@@ -153,6 +167,8 @@ async function intoDatabase(mode: 'pglite' | 'postgres'): Promise<void> {
       modalities: ['image', 'text'],
       dimension: 64,
     });
+    const intoDb: Record<string, number> = {};
+    figures[mode] = intoDb;
     const run = async (what: string, list: SourceItem[], unit: string) => {
       const t0 = performance.now();
       const cpu0 = process.cpuUsage();
@@ -165,10 +181,11 @@ async function intoDatabase(mode: 'pglite' | 'postgres'): Promise<void> {
       console.log(
         `into the database (${mode}, ${values.threads} featuriser thread(s)), ${what}: ${(list.length / sec).toFixed(1)} ${unit}/s wall, ${(list.length / cpuSec).toFixed(1)} per CPU-second of this process (${list.length} in ${sec.toFixed(1)} s; created ${r.created}, duplicates ${r.duplicates}, failed ${r.failed})`,
       );
+      return perSecond(list.length, sec);
     };
-    await run('images', images, 'images');
-    await run('texts', texts, 'documents');
-    await run('again, all duplicates', items, 'items');
+    intoDb.imagesPerSecond = await run('images', images, 'images');
+    intoDb.textsPerSecond = await run('texts', texts, 'documents');
+    intoDb.duplicatesPerSecond = await run('again, all duplicates', items, 'items');
   } finally {
     await app.stop();
     await db.close();
@@ -186,3 +203,5 @@ console.log(
     .map((x) => x.toFixed(1))
     .join(' ')}`,
 );
+figures.peakRssMiB = Math.round(peakRssMiB());
+console.log(JSON.stringify(figures));
