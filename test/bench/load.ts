@@ -6,8 +6,11 @@
  * no search was answered from a half-promoted model: every hit comes from the model the response
  * reports, and once the promotion has committed no later search answers from the old model.
  *
- *   npx tsx test/bench/load.ts [--seconds 180] [--search-rate 4] [--ingest-every 10]
+ *   npx tsx test/bench/load.ts [--quick] [--seconds 180] [--search-rate 4] [--ingest-every 10]
  *     [--ingest-batch 20] [--epochs 30] [--apis 2] [--workers 2]
+ *
+ * `--quick`: 60 s of traffic and a run of 10+10 epochs unless --seconds/--epochs say otherwise.
+ * The last line is one JSON object with the figures per operation and the promotion checks.
  */
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -27,21 +30,22 @@ import { spawnConcord, type ConcordProcess } from '../integration/scale-out/supp
 
 const { values: args } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '180' },
+    quick: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
     'search-rate': { type: 'string', default: '4' },
     'ingest-every': { type: 'string', default: '10' },
     'ingest-batch': { type: 'string', default: '20' },
-    epochs: { type: 'string', default: '30' },
+    epochs: { type: 'string' },
     apis: { type: 'string', default: '2' },
     workers: { type: 'string', default: '2' },
     'max-in-flight': { type: 'string', default: '32' },
   },
 });
-const SECONDS = Math.min(Number(args.seconds), 1800);
+const SECONDS = Math.min(Number(args.seconds ?? (args.quick ? 60 : 180)), 1800);
 const SEARCH_RATE = Number(args['search-rate']);
 const INGEST_EVERY = Number(args['ingest-every']);
 const INGEST_BATCH = Math.min(Number(args['ingest-batch']), 200);
-const EPOCHS = Number(args.epochs);
+const EPOCHS = Number(args.epochs ?? (args.quick ? 10 : 30));
 const MAX_IN_FLIGHT = Number(args['max-in-flight']);
 
 /** Jobs as in production, only polled more often. */
@@ -309,10 +313,20 @@ async function main(): Promise<void> {
     );
     console.log('| operation | count | ops/s | p50 ms | p99 ms | max ms | errors |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const operations: Record<string, Record<string, number>> = {};
     for (const op of [...new Set(samples.map((s) => s.op))]) {
       const of = samples.filter((s) => s.op === op);
       const ms = of.map((s) => s.ms).sort((a, b) => a - b);
       const errors = of.filter((s) => !s.ok).length;
+      const round = (x: number) => Number(x.toFixed(1));
+      operations[op] = {
+        count: of.length,
+        opsPerSecond: Number((of.length / elapsed).toFixed(2)),
+        p50Ms: round(percentile(ms, 50)),
+        p99Ms: round(percentile(ms, 99)),
+        maxMs: round(ms.at(-1)!),
+        errors,
+      };
       console.log(
         `| ${op} | ${of.length} | ${(of.length / elapsed).toFixed(2)} | ${percentile(ms, 50).toFixed(1)} | ${percentile(ms, 99).toFixed(1)} | ${ms.at(-1)!.toFixed(1)} | ${errors} |`,
       );
@@ -349,6 +363,21 @@ async function main(): Promise<void> {
     const failed =
       errors.length > 0 || mixed > 0 || stale > 0 || regressed > 0 || promotedAt === null;
     if (failed) process.exitCode = 1;
+    console.log(
+      JSON.stringify({
+        seconds: SECONDS,
+        epochs: EPOCHS,
+        trainSeconds: Number(trainSeconds.toFixed(1)),
+        promoted: promotedAt !== null,
+        operations,
+        searchesAnswered: answers.length,
+        dropped,
+        mixed,
+        stale,
+        regressed,
+        failed,
+      }),
+    );
   } finally {
     await Promise.all(processes.map((p) => p.kill('SIGTERM')));
     await database.drop();
