@@ -64,12 +64,13 @@ export async function promote(
   const active = dataset?.activeModelId
     ? await deps.repos.models.findById(dataset.activeModelId)
     : null;
-  // A model rolled back to, promoted by hand, or judged against the active one must first hold
-  // the items stored since its run (the gate then compares both on every held-out item).
+  // A model promoted by hand or judged against the active one must first hold the items stored
+  // since its run: the gate embeds both models' missing items before it compares them; a forced
+  // or first model is caught up here, before the switch.
   const ensureEmbedded =
     options.ensureEmbedded ??
     (async (id: string) => void (await embedMissingItems(deps, id, deps.env.EMBED_BATCH_SIZE)));
-  await ensureEmbedded(model.id);
+  if (options.force || !active) await ensureEmbedded(model.id);
   const gate: PromotionGate = options.force
     ? forced(deps, active)
     : await judgePromotion(deps, model, active, { ...options, ensureEmbedded });
