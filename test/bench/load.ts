@@ -288,7 +288,8 @@ async function main(): Promise<void> {
     });
     if (run?.model) {
       newVersion = run.model.version;
-      const auto = run.logs.find((l) => l.message === `model v${newVersion} promoted`);
+      // The run's note: `model vN promoted (VERDICT: reason)`.
+      const auto = run.logs.find((l) => l.message.startsWith(`model v${newVersion} promoted`));
       if (auto) {
         promotedAt = Date.parse(auto.at);
         runSummary = `automatic promotion of v${newVersion} (gate passed)`;
@@ -297,7 +298,7 @@ async function main(): Promise<void> {
           await call(api(), key, PROMOTE, { id: run.model!.id });
           promotedAt = Date.now();
         });
-        runSummary = `v${newVersion} not better on mAP: promoted by promoteModel(force)`;
+        runSummary = `v${newVersion} refused by the gate: promoted by promoteModel(force)`;
       }
     }
     const trainSeconds = (Date.now() - trainStarted) / 1000;
